@@ -1,0 +1,41 @@
+package dev.jprocs.coordinator;
+
+import dev.jprocs.protocol.Message;
+
+/**
+ * The unit of dispatch: consecutive inputs of one job, sent together in one task message. Its
+ * {@code taskId} stays the same across attempts; {@link #attempt} and {@link #holder} change under
+ * the {@link Scheduler}'s lock, which guards them.
+ */
+final class Chunk {
+  final long taskId;
+  final Job job;
+  final int firstRank;
+  final int count;
+  int attempt; // 0 until first dispatched; guarded by the Scheduler
+  WorkerHandle holder; // guarded by the Scheduler
+  long sentNanos; // when the current attempt was queued for the holder; guarded by the Scheduler
+
+  Chunk(long taskId, Job job, int firstRank, int count) {
+    this.taskId = taskId;
+    this.job = job;
+    this.firstRank = firstRank;
+    this.count = count;
+  }
+
+  Message.Task message() {
+    return new Message.Task(taskId, attempt, job.task().name(), firstRank,
+        job.inputs().subList(firstRank, firstRank + count),
+        job.task().options().isEmpty() ? null : job.task().options());
+  }
+
+  /** "ranks 120-182", or "rank 7". */
+  String ranks() {
+    return count == 1 ? "rank " + firstRank : "ranks " + firstRank + "-" + (firstRank + count - 1);
+  }
+
+  @Override
+  public String toString() {
+    return "task " + taskId + " (" + job.task().name() + " " + ranks() + ", attempt " + attempt + ")";
+  }
+}

@@ -1,0 +1,14 @@
+package dev.jprocs.coordinator;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.List;
+
+/**
+ * One call into the pool ({@code map}, {@code imap}, {@code submit}...): a task, its inputs in rank
+ * order, and where their outcomes are reassembled. Immutable but for its {@link ResultAssembler}.
+ */
+record Job(long jobId, TaskSpec task, List<JsonNode> inputs, ResultAssembler results) {
+  int size() {
+    return inputs.size();
+  }
+}

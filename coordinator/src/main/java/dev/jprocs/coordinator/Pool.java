@@ -1,0 +1,497 @@
+package dev.jprocs.coordinator;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.jprocs.protocol.Codec;
+import dev.jprocs.protocol.Message;
+import dev.jprocs.worker.TaskRegistry;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.NoSuchElementException;
+import java.util.Set;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A pool of worker JVMs in the spirit of Python's {@code multiprocessing.Pool}: tasks run by name
+ * in separate processes, and results come back in the order of the inputs.
+ *
+ * <pre>{@code
+ * try (Pool pool = Pool.start(PoolConfig.builder().procs(4).build())) {
+ *   List<Long> squares = pool.map("square", List.of(1, 2, 3), Long.class); // [1, 4, 9]
+ * }
+ * }</pre>
+ *
+ * <p>A worker that dies is replaced and the inputs it held are sent again (up to
+ * {@link PoolConfig.Builder#maxAttempts}); every input's outcome reaches the caller exactly once.
+ * Thread-safe: several threads may run jobs on one pool at once.
+ */
+public final class Pool implements AutoCloseable, WorkerHandle.Listener {
+  private static final Logger log = LoggerFactory.getLogger(Pool.class);
+
+  private enum State { RUNNING, CLOSING, CLOSED, TERMINATED }
+
+  private final PoolConfig config;
+  private final TaskRegistry tasks;
+  private final Scheduler scheduler;
+  private final Supervisor supervisor;
+  private final Set<Job> active = ConcurrentHashMap.newKeySet();
+  private final AtomicLong nextTaskId = new AtomicLong(1);
+  private final AtomicLong nextJobId = new AtomicLong(1);
+  /** Completes {@link #submit} futures, so a caller's callbacks never run on a reader thread. */
+  private final ExecutorService callbacks = Executors.newSingleThreadExecutor(r -> {
+    Thread t = new Thread(r, "jprocs-callbacks");
+    t.setDaemon(true);
+    return t;
+  });
+  private final Thread shutdownHook = new Thread(this::killAll, "jprocs-shutdown-hook");
+  private volatile State state = State.RUNNING;
+  private volatile String brokenReason;
+
+  private Pool(PoolConfig config) {
+    this.config = config;
+    WorkerLauncher launcher = config.launcher();
+    this.tasks = config.tasks();
+    this.scheduler = new Scheduler(config.window);
+    this.supervisor = new Supervisor(config, launcher, scheduler, this, this::giveUp, this::broken);
+  }
+
+  /**
+   * Starts {@code config.procs()} worker JVMs and returns once every one has said hello.
+   *
+   * @throws WorkerStartException when a worker exits, breaks the protocol or stays silent past
+   *     the start timeout before its hello; no worker is left running then
+   * @throws IllegalStateException when the tasks on the worker classpath cannot be loaded
+   */
+  public static Pool start(PoolConfig config) throws WorkerStartException {
+    Pool pool = new Pool(config);
+    Runtime.getRuntime().addShutdownHook(pool.shutdownHook);
+    try {
+      List<WorkerHandle> fleet = new ArrayList<>();
+      for (int i = 0; i < config.procs; i++) {
+        fleet.add(pool.supervisor.spawn("worker-" + i));
+      }
+      long deadline = System.nanoTime() + config.startTimeout.toNanos();
+      for (WorkerHandle worker : fleet) {
+        awaitHello(worker, deadline, config.startTimeout);
+      }
+      return pool;
+    } catch (WorkerStartException e) {
+      pool.terminate();
+      throw e;
+    } catch (IOException e) {
+      pool.terminate();
+      throw new WorkerStartException("cannot start a worker JVM: " + e.getMessage(), e);
+    } catch (RuntimeException e) {
+      pool.terminate();
+      throw e;
+    }
+  }
+
+  private static void awaitHello(WorkerHandle worker, long deadline, Duration timeout)
+      throws WorkerStartException {
+    try {
+      worker.ready().get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+    } catch (ExecutionException e) {
+      throw (WorkerStartException) e.getCause(); // the only way ready() fails
+    } catch (TimeoutException e) {
+      worker.kill(worker + " did not say hello within " + timeout.toSeconds() + " s");
+      throw new WorkerStartException(worker + " did not say hello within " + timeout.toSeconds()
+          + " s; last stderr lines: " + worker.stderrTail(), e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new WorkerStartException("interrupted while " + worker + " was starting", e);
+    }
+  }
+
+  /** The names of the tasks this pool's workers can run, sorted. */
+  public Set<String> taskNames() {
+    return tasks.names();
+  }
+
+  /** The description of task {@code name}, or null when there is no such task. */
+  public String taskDescription(String name) {
+    var task = tasks.find(name);
+    return task == null ? null : task.description();
+  }
+
+  /** The current worker of every slot: id, pid, and what it holds and has done. */
+  public List<WorkerInfo> workers() {
+    List<WorkerInfo> out = new ArrayList<>();
+    var loads = scheduler.loads();
+    for (WorkerHandle worker : supervisor.workers()) {
+      var load = loads.stream().filter(l -> l.pid() == worker.pid()).findFirst();
+      out.add(new WorkerInfo(worker.workerId(), worker.pid(), worker.isAlive(),
+          load.map(Scheduler.WorkerLoad::itemsHeld).orElse(0),
+          load.map(Scheduler.WorkerLoad::itemsDone).orElse(0L)));
+    }
+    return out;
+  }
+
+  /** A worker as {@link #workers()} reports it. */
+  public record WorkerInfo(String workerId, long pid, boolean alive, int itemsHeld, long itemsDone) {}
+
+  /**
+   * Applies {@code task} to every input and returns the outputs in input order, like Python's
+   * {@code Pool.map}. Chunk size is chosen automatically.
+   *
+   * @throws TaskFailedException for the first input, in rank order, that has no output
+   */
+  public <R> List<R> map(String task, Iterable<?> inputs, Class<R> type) {
+    return map(TaskSpec.of(task), inputs, type, 0);
+  }
+
+  /**
+   * As {@link #map(String, Iterable, Class)}, with task options and a chunk size (0 chooses one:
+   * the inputs spread over four chunks per worker, as Python does).
+   */
+  public <R> List<R> map(TaskSpec task, Iterable<?> inputs, Class<R> type, int chunksize) {
+    Job job = run(task, inputs, chunksize, false);
+    List<R> outputs = new ArrayList<>(job.size());
+    Iterator<TaskResult> results = ordered(job);
+    while (results.hasNext()) {
+      outputs.add(results.next().value(type));
+    }
+    return outputs;
+  }
+
+  /**
+   * Applies {@code task} to every input and yields each output as soon as its turn comes, in
+   * input order, like Python's {@code Pool.imap}. The iterator's {@code next} throws
+   * {@link TaskFailedException} for an input that has no output; later inputs can still be read.
+   */
+  public <R> Iterator<R> imap(TaskSpec task, Iterable<?> inputs, Class<R> type, int chunksize) {
+    return converting(ordered(run(task, inputs, chunksize, false)), type);
+  }
+
+  /** As {@link #imap}, but yields outputs in the order they finish, like {@code imap_unordered}. */
+  public <R> Iterator<R> imapUnordered(TaskSpec task, Iterable<?> inputs, Class<R> type,
+      int chunksize) {
+    return converting(unordered(run(task, inputs, chunksize, true)), type);
+  }
+
+  /**
+   * Applies {@code task} to every input and yields every outcome, output or failure, in input
+   * order; for callers that report failures rather than stop at the first.
+   */
+  public Iterator<TaskResult> results(TaskSpec task, Iterable<?> inputs, int chunksize) {
+    return ordered(run(task, inputs, chunksize, false));
+  }
+
+  /**
+   * Runs {@code task} on one input; the future completes with its output, or exceptionally with
+   * {@link TaskFailedException}. Callbacks run on the pool's callback thread.
+   */
+  public <R> CompletableFuture<R> submit(TaskSpec task, Object input, Class<R> type) {
+    Job job = run(task, List.of(input), 1, false);
+    return job.results().completion().thenApplyAsync(done -> {
+      try {
+        return job.results().awaitRank(0).value(type);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new CancellationException("interrupted");
+      }
+    }, callbacks);
+  }
+
+  private Job run(TaskSpec task, Iterable<?> inputs, int chunksize, boolean keepArrivals) {
+    if (chunksize < 0) {
+      throw new IllegalArgumentException("chunksize must be 0 (automatic) or more, got " + chunksize);
+    }
+    if (tasks.find(task.name()) == null) {
+      throw new IllegalArgumentException("no task named '" + task.name()
+          + "' on the worker classpath; there are: " + String.join(", ", tasks.names()));
+    }
+    List<JsonNode> json = toJson(inputs);
+    Job job = new Job(nextJobId.getAndIncrement(), task, json,
+        new ResultAssembler(json.size(), keepArrivals));
+    synchronized (this) {
+      if (state != State.RUNNING) {
+        throw new IllegalStateException("the pool is " + state.name().toLowerCase()
+            + (brokenReason == null ? "" : " (" + brokenReason + ")") + "; it takes no more work");
+      }
+      active.add(job);
+    }
+    job.results().completion().thenRun(() -> active.remove(job));
+    int size = chunksize > 0 ? chunksize : automaticChunksize(json.size(), config.procs);
+    List<Chunk> chunks = new ArrayList<>();
+    for (int first = 0; first < json.size(); first += size) {
+      chunks.add(new Chunk(nextTaskId.getAndIncrement(), job, first, Math.min(size, json.size() - first)));
+    }
+    scheduler.submit(chunks);
+    return job;
+  }
+
+  /** Python's choice: the inputs spread over four chunks per worker, rounded up. */
+  static int automaticChunksize(int inputs, int procs) {
+    int chunks = procs * 4;
+    return Math.max(1, (inputs + chunks - 1) / chunks);
+  }
+
+  private static List<JsonNode> toJson(Iterable<?> inputs) {
+    List<JsonNode> json = new ArrayList<>();
+    for (Object input : inputs) {
+      try {
+        json.add(Codec.toTree(input));
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException("the input at rank " + json.size()
+            + " cannot be sent as JSON: " + e.getMessage(), e);
+      }
+    }
+    return json;
+  }
+
+  private static Iterator<TaskResult> ordered(Job job) {
+    return new Iterator<>() {
+      private int next;
+
+      @Override
+      public boolean hasNext() {
+        return next < job.size();
+      }
+
+      @Override
+      public TaskResult next() {
+        if (!hasNext()) {
+          throw new NoSuchElementException();
+        }
+        return await(() -> job.results().awaitRank(next++));
+      }
+    };
+  }
+
+  private static Iterator<TaskResult> unordered(Job job) {
+    return new Iterator<>() {
+      private int taken;
+
+      @Override
+      public boolean hasNext() {
+        return taken < job.size();
+      }
+
+      @Override
+      public TaskResult next() {
+        if (!hasNext()) {
+          throw new NoSuchElementException();
+        }
+        taken++;
+        return await(() -> job.results().awaitNextArrival());
+      }
+    };
+  }
+
+  private interface Wait {
+    TaskResult get() throws InterruptedException;
+  }
+
+  private static TaskResult await(Wait wait) {
+    try {
+      return wait.get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new CancellationException("interrupted while waiting for a result");
+    }
+  }
+
+  private static <R> Iterator<R> converting(Iterator<TaskResult> results, Class<R> type) {
+    return new Iterator<>() {
+      @Override
+      public boolean hasNext() {
+        return results.hasNext();
+      }
+
+      @Override
+      public R next() {
+        return results.next().value(type);
+      }
+    };
+  }
+
+  // --- WorkerHandle.Listener: called on worker threads -------------------------------------
+
+  @Override
+  public void onReady(WorkerHandle worker) {
+    supervisor.started(worker);
+    config.events.workerReady(worker.workerId(), worker.pid());
+    scheduler.workerReady(worker);
+  }
+
+  @Override
+  public void onResult(WorkerHandle worker, Message.Result result) {
+    Chunk chunk = scheduler.answered(worker, result.taskId(), result.attempt());
+    if (chunk == null) {
+      log.warn("dropped a late result from {}: task {} attempt {} is no longer its to answer",
+          worker, result.taskId(), result.attempt());
+      return;
+    }
+    if (result.outputs().size() != chunk.count) {
+      // The chunk is off the worker's load now: fail the worker, and retry the chunk ourselves.
+      worker.kill(worker + " answered " + chunk + " with " + result.outputs().size()
+          + " outputs for " + chunk.count + " inputs");
+      scheduler.retry(List.of(chunk));
+      return;
+    }
+    Message.TaskError[] errors = new Message.TaskError[chunk.count];
+    for (Message.TaskError error : result.errors()) {
+      if (error.index() >= 0 && error.index() < chunk.count) {
+        errors[error.index()] = error;
+      }
+    }
+    for (int i = 0; i < chunk.count; i++) {
+      long rank = chunk.firstRank + i;
+      TaskResult outcome = errors[i] == null
+          ? new TaskResult(rank, result.outputs().get(i), null)
+          : new TaskResult(rank, null, new TaskFailure(TaskFailure.Kind.TASK_ERROR,
+              chunk.job.task().name(), rank, errors[i].exception(), errors[i].message(),
+              errors[i].trace(), worker.workerId(), worker.pid(), result.attempt()));
+      if (!chunk.job.results().offer(outcome)) {
+        log.warn("dropped a second result for {} rank {} from {}", chunk.job.task().name(), rank, worker);
+      }
+    }
+  }
+
+  @Override
+  public void onExit(WorkerHandle worker, WorkerExit exit) {
+    supervisor.onExit(worker, exit);
+  }
+
+  /** Fails every input of a chunk whose worker died on its last attempt. Supervisor thread. */
+  private void giveUp(Chunk chunk) {
+    fail(chunk, TaskFailure.Kind.WORKER_DIED, "its worker died on each of " + chunk.attempt
+        + " attempts; see the worker deaths reported above", null);
+  }
+
+  private void fail(Chunk chunk, TaskFailure.Kind kind, String message, String evidence) {
+    for (int i = 0; i < chunk.count; i++) {
+      long rank = chunk.firstRank + i;
+      chunk.job.results().offer(new TaskResult(rank, null, new TaskFailure(kind,
+          chunk.job.task().name(), rank, null, message, evidence, null, -1, chunk.attempt)));
+    }
+  }
+
+  /** Stops the pool after a restart storm: what is unfinished fails with the reason. */
+  private void broken(String reason) {
+    log.error("stopping the pool: {}", reason);
+    brokenReason = reason;
+    synchronized (this) {
+      state = State.TERMINATED;
+    }
+    supervisor.stopReplacing();
+    for (Chunk chunk : scheduler.drain()) {
+      fail(chunk, TaskFailure.Kind.CANCELLED, "the pool stopped: " + reason, null);
+    }
+    supervisor.workers().forEach(w -> w.kill("the pool stopped"));
+  }
+
+  /** Why the pool stopped by itself (a restart storm), or null. */
+  public String brokenReason() {
+    return brokenReason;
+  }
+
+  // --- Shutting down --------------------------------------------------------------------------
+
+  /**
+   * Stops taking work, lets every job already given finish, sends each worker the shutdown
+   * sentinel and waits for them to exit; a worker still running after the grace period is
+   * killed. Python's {@code close()} followed by {@code join()}. Idempotent.
+   */
+  @Override
+  public void close() {
+    synchronized (this) {
+      if (state != State.RUNNING) {
+        join(config.shutdownGrace);
+        return;
+      }
+      state = State.CLOSING;
+    }
+    try {
+      CompletableFuture.allOf(active.stream().map(j -> j.results().completion())
+          .toArray(CompletableFuture[]::new)).get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      terminate();
+      return;
+    } catch (ExecutionException e) {
+      throw new IllegalStateException("a job ended abnormally", e.getCause());
+    }
+    supervisor.stopReplacing();
+    List<WorkerHandle> workers = supervisor.workers();
+    workers.forEach(WorkerHandle::shutdown);
+    if (!join(config.shutdownGrace)) {
+      workers.forEach(w -> w.kill("still running " + config.shutdownGrace.toSeconds()
+          + " s after the shutdown sentinel"));
+      join(config.shutdownGrace);
+    }
+    finish(State.CLOSED);
+  }
+
+  /**
+   * Kills every worker at once; inputs without an outcome fail as cancelled. Waits for the
+   * processes to be gone. Idempotent.
+   */
+  public void terminate() {
+    synchronized (this) {
+      if (state == State.CLOSED) {
+        return;
+      }
+      state = State.TERMINATED;
+    }
+    supervisor.stopReplacing();
+    for (Chunk chunk : scheduler.drain()) {
+      fail(chunk, TaskFailure.Kind.CANCELLED, "the pool was terminated", null);
+    }
+    supervisor.workers().forEach(w -> w.kill("the pool was terminated"));
+    join(config.shutdownGrace);
+    finish(State.TERMINATED);
+  }
+
+  /**
+   * Waits up to {@code timeout} for every worker process to have exited and been accounted for.
+   * Returns true if they all have.
+   */
+  public boolean join(Duration timeout) {
+    List<WorkerHandle> workers = supervisor.workers();
+    try {
+      CompletableFuture.allOf(workers.stream().map(WorkerHandle::exited)
+          .toArray(CompletableFuture[]::new)).get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+      return true;
+    } catch (TimeoutException e) {
+      return false;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    } catch (ExecutionException e) {
+      throw new IllegalStateException("a worker's exit handling failed", e.getCause());
+    }
+  }
+
+  private void finish(State end) {
+    synchronized (this) {
+      state = end;
+    }
+    supervisor.shutdown();
+    callbacks.shutdown();
+    try {
+      Runtime.getRuntime().removeShutdownHook(shutdownHook);
+    } catch (IllegalStateException e) {
+      log.debug("the JVM is already shutting down; its hook stays: {}", e.toString());
+    }
+  }
+
+  /** The JVM is exiting with the pool still open: no worker may outlive it. */
+  private void killAll() {
+    supervisor.stopReplacing();
+    supervisor.workers().forEach(w -> w.kill("the coordinator JVM is exiting"));
+  }
+}

@@ -1,0 +1,193 @@
+package dev.jprocs.coordinator;
+
+import dev.jprocs.worker.TaskRegistry;
+import dev.jprocs.worker.WorkerMain;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * How a {@link Pool} starts and drives its workers. Immutable; made with {@link #builder()}.
+ */
+public final class PoolConfig {
+  /** Worker JVM flags for a small, quick-starting process; a user's options come after them. */
+  static final List<String> DEFAULT_JVM_OPTIONS =
+      List.of("-XX:+UseSerialGC", "-XX:-UsePerfData", "-Xshare:auto");
+
+  final int procs;
+  final List<Path> classpath;
+  final List<String> jvmOptions;
+  final String workerHeap;
+  final Path java;
+  final int window;
+  final int maxAttempts;
+  final int maxLineBytes;
+  final Duration startTimeout;
+  final Duration shutdownGrace;
+  final PoolEvents events;
+  final String mainClass;
+
+  private PoolConfig(Builder b) {
+    this.procs = b.procs;
+    this.classpath = List.copyOf(b.classpath);
+    this.jvmOptions = List.copyOf(b.jvmOptions);
+    this.workerHeap = b.workerHeap;
+    this.java = b.java;
+    this.window = b.window;
+    this.maxAttempts = b.maxAttempts;
+    this.maxLineBytes = b.maxLineBytes;
+    this.startTimeout = b.startTimeout;
+    this.shutdownGrace = b.shutdownGrace;
+    this.events = b.events;
+    this.mainClass = b.mainClass;
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  public int procs() {
+    return procs;
+  }
+
+  /**
+   * Loads the tasks that this configuration's workers will have, without starting any, so a
+   * caller can check a task name first.
+   *
+   * @throws IllegalStateException when two tasks share a name or a listed class cannot load
+   */
+  public TaskRegistry tasks() {
+    return TaskRegistry.load(launcher().taskClassLoader());
+  }
+
+  WorkerLauncher launcher() {
+    List<String> options = new ArrayList<>(DEFAULT_JVM_OPTIONS);
+    options.add("-Xmx" + workerHeap);
+    options.addAll(jvmOptions);
+    return new WorkerLauncher(java, classpath, options, mainClass, maxLineBytes);
+  }
+
+  /** Builds a {@link PoolConfig}; every setter checks its value and names it when it is bad. */
+  public static final class Builder {
+    private int procs = Runtime.getRuntime().availableProcessors();
+    private final List<Path> classpath = new ArrayList<>();
+    private final List<String> jvmOptions = new ArrayList<>();
+    private String workerHeap = "512m";
+    private Path java = WorkerLauncher.currentJava();
+    private int window = 2;
+    private int maxAttempts = 3;
+    private int maxLineBytes = WorkerMain.DEFAULT_MAX_LINE_BYTES;
+    private Duration startTimeout = Duration.ofSeconds(60);
+    private Duration shutdownGrace = Duration.ofSeconds(10);
+    private PoolEvents events = new PoolEvents() {};
+    private String mainClass = WorkerMain.class.getName();
+
+    private Builder() {}
+
+    /** How many worker processes; default: the number of available processors. */
+    public Builder procs(int procs) {
+      if (procs < 1) {
+        throw new IllegalArgumentException("procs must be at least 1, got " + procs);
+      }
+      this.procs = procs;
+      return this;
+    }
+
+    /** Adds jars or class directories with more tasks to every worker's classpath. */
+    public Builder classpath(List<Path> entries) {
+      for (Path entry : entries) {
+        if (!Files.exists(entry)) {
+          throw new IllegalArgumentException("classpath entry " + entry + " does not exist");
+        }
+        classpath.add(entry.toAbsolutePath());
+      }
+      return this;
+    }
+
+    /** Adds flags for every worker JVM, for example {@code -Dkey=value}. */
+    public Builder jvmOptions(List<String> options) {
+      jvmOptions.addAll(options);
+      return this;
+    }
+
+    /** Each worker's maximum heap, as -Xmx takes it (for example {@code 512m}); default 512m. */
+    public Builder workerHeap(String heap) {
+      if (!heap.matches("\\d+[kKmMgG]?")) {
+        throw new IllegalArgumentException("worker heap must look like 512m or 2g, got '" + heap + "'");
+      }
+      this.workerHeap = heap;
+      return this;
+    }
+
+    /** The java command for workers; default: the one running this JVM. */
+    public Builder java(Path java) {
+      this.java = Objects.requireNonNull(java, "java");
+      return this;
+    }
+
+    /** How many chunks a worker may hold at once; default 2. */
+    public Builder window(int window) {
+      if (window < 1) {
+        throw new IllegalArgumentException("window must be at least 1, got " + window);
+      }
+      this.window = window;
+      return this;
+    }
+
+    /** How many times an input is dispatched before a worker death fails it; default 3. */
+    public Builder maxAttempts(int attempts) {
+      if (attempts < 1) {
+        throw new IllegalArgumentException("max attempts must be at least 1, got " + attempts);
+      }
+      this.maxAttempts = attempts;
+      return this;
+    }
+
+    /** The longest protocol line accepted either way, in bytes; default 256 MiB. */
+    public Builder maxLineBytes(int bytes) {
+      if (bytes < 1024) {
+        throw new IllegalArgumentException("max line bytes must be at least 1024, got " + bytes);
+      }
+      this.maxLineBytes = bytes;
+      return this;
+    }
+
+    /** How long a worker may take to say hello; default 60 s. */
+    public Builder startTimeout(Duration timeout) {
+      this.startTimeout = positive(timeout, "start timeout");
+      return this;
+    }
+
+    /** How long {@code close} waits for a worker to exit after the sentinel before killing it. */
+    public Builder shutdownGrace(Duration grace) {
+      this.shutdownGrace = positive(grace, "shutdown grace");
+      return this;
+    }
+
+    /** Who hears of workers starting, exiting and dying; default: nobody. */
+    public Builder events(PoolEvents events) {
+      this.events = Objects.requireNonNull(events, "events");
+      return this;
+    }
+
+    /** The worker main class; tests name stand-ins that misbehave. */
+    Builder mainClass(String mainClass) {
+      this.mainClass = Objects.requireNonNull(mainClass, "mainClass");
+      return this;
+    }
+
+    public PoolConfig build() {
+      return new PoolConfig(this);
+    }
+
+    private static Duration positive(Duration d, String what) {
+      if (d.isNegative() || d.isZero()) {
+        throw new IllegalArgumentException(what + " must be positive, got " + d);
+      }
+      return d;
+    }
+  }
+}

@@ -1,0 +1,252 @@
+package dev.jprocs.coordinator;
+
+import dev.jprocs.protocol.Codec;
+import dev.jprocs.protocol.FrameReader;
+import dev.jprocs.protocol.Message;
+import dev.jprocs.protocol.ProtocolException;
+import java.io.BufferedOutputStream;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.concurrent.LinkedBlockingQueue;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One worker process and its three pipes. Three threads of its own keep the pipes moving, so the
+ * child never blocks on a full pipe: {@code worker-N-stdin} writes what {@link #send} queued,
+ * {@code worker-N-stdout} reads protocol lines and hands them to the {@link Listener}, and
+ * {@code worker-N-stderr} keeps the last stderr lines and logs them.
+ *
+ * <p>When the process exits, {@link Listener#onExit} is called once, on the executor given to the
+ * constructor, after everything the worker wrote to stdout has been handed over; so a result that
+ * reached the pipe before the death is never counted as lost.
+ */
+final class WorkerHandle {
+  /** Receives what a worker says. Calls for one worker come one at a time, in order. */
+  interface Listener {
+    /** The worker said a valid hello and can take work. Called on its stdout thread. */
+    void onReady(WorkerHandle worker);
+
+    /** A result arrived. Called on the worker's stdout thread. */
+    void onResult(WorkerHandle worker, Message.Result result);
+
+    /** The process has ended, for whatever reason. Called once, on the exit executor. */
+    void onExit(WorkerHandle worker, WorkerExit exit);
+  }
+
+  private static final Logger log = LoggerFactory.getLogger(WorkerHandle.class);
+  private static final Logger stderrLog = LoggerFactory.getLogger("dev.jprocs.worker.stderr");
+  private static final int STDERR_TAIL_LINES = 20;
+  private static final Message POISON = new Message.Shutdown();
+
+  private final String workerId;
+  private final Process process;
+  private final Listener listener;
+  private final int maxLineBytes;
+  private final Instant startedAt = Instant.now();
+  private final BlockingQueue<Message> outbox = new LinkedBlockingQueue<>();
+  private final ArrayDeque<String> stderrTail = new ArrayDeque<>(); // guarded by itself
+  private final CompletableFuture<Message.Hello> hello = new CompletableFuture<>();
+  private final CompletableFuture<WorkerExit> exited = new CompletableFuture<>();
+  private final Thread writer;
+  private final Thread reader;
+  private final Thread errorReader;
+  private volatile Message.Goodbye goodbye;
+  private volatile String problem;
+
+  WorkerHandle(String workerId, Process process, Listener listener, int maxLineBytes,
+      Executor exitExecutor) {
+    this.workerId = workerId;
+    this.process = process;
+    this.listener = listener;
+    this.maxLineBytes = maxLineBytes;
+    this.writer = thread("stdin", this::writeLoop);
+    this.reader = thread("stdout", this::readLoop);
+    this.errorReader = thread("stderr", this::readErrors);
+    process.onExit().thenRunAsync(this::processEnded, exitExecutor);
+  }
+
+  private Thread thread(String stream, Runnable body) {
+    Thread thread = new Thread(body, workerId + "-" + stream + "-" + process.pid());
+    thread.setDaemon(true);
+    thread.start();
+    return thread;
+  }
+
+  String workerId() {
+    return workerId;
+  }
+
+  long pid() {
+    return process.pid();
+  }
+
+  Instant startedAt() {
+    return startedAt;
+  }
+
+  /** Completes with the worker's hello, or exceptionally if it exits or misbehaves first. */
+  CompletableFuture<Message.Hello> ready() {
+    return hello;
+  }
+
+  boolean isAlive() {
+    return process.isAlive();
+  }
+
+  /** Completes once the process has ended and {@link Listener#onExit} has returned. */
+  CompletableFuture<WorkerExit> exited() {
+    return exited;
+  }
+
+  /** Queues a message for the worker's stdin; never blocks. Any thread. */
+  void send(Message message) {
+    outbox.add(message);
+  }
+
+  /** Sends the shutdown sentinel after whatever is queued; the worker finishes its work first. */
+  void shutdown() {
+    outbox.add(POISON);
+  }
+
+  /** Kills the process at once (SIGKILL). Any thread; harmless if it is already gone. */
+  void kill(String why) {
+    if (problem == null && why != null) {
+      problem = why;
+    }
+    process.destroyForcibly();
+  }
+
+  /** The last lines of the worker's stderr, oldest first. */
+  List<String> stderrTail() {
+    synchronized (stderrTail) {
+      return List.copyOf(stderrTail);
+    }
+  }
+
+  private void writeLoop() {
+    try (OutputStream stdin = new BufferedOutputStream(process.getOutputStream(), 64 * 1024)) {
+      while (true) {
+        Message message = outbox.take(); // woken by send/shutdown, or interrupted by processEnded()
+        stdin.write(Codec.encode(message));
+        if (outbox.isEmpty()) {
+          stdin.flush(); // one flush for whatever queued up meanwhile
+        }
+        if (message == POISON) {
+          return;
+        }
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt(); // the process is gone; nothing more to write
+    } catch (IOException e) {
+      // Broken pipe: the worker died. onExit reports it with the evidence; nothing to add here.
+      log.debug("{} (pid {}): stdin closed: {}", workerId, pid(), e.toString());
+    }
+  }
+
+  private void readLoop() {
+    FrameReader lines = new FrameReader(process.getInputStream(), maxLineBytes);
+    try {
+      byte[] line;
+      while ((line = lines.readLine()) != null) {
+        if (!accept(Codec.decode(line))) {
+          return;
+        }
+      }
+    } catch (ProtocolException e) {
+      kill(workerId + " broke the protocol on stdout: " + e.getMessage());
+    } catch (IOException e) {
+      kill(workerId + " stdout could not be read: " + e);
+    }
+  }
+
+  /** Handles one message from the worker; false when the conversation is over. */
+  private boolean accept(Message message) {
+    if (message instanceof Message.Result result && hello.isDone()) {
+      listener.onResult(this, result);
+      return true;
+    } else if (message instanceof Message.Hello greeting && !hello.isDone()) {
+      if (greeting.protocol() != Message.PROTOCOL_VERSION) {
+        kill(workerId + " speaks protocol version " + greeting.protocol()
+            + " but this coordinator speaks version " + Message.PROTOCOL_VERSION
+            + "; refused before sending any task");
+        return false;
+      }
+      hello.complete(greeting); // wakes Pool.start waiting for the fleet
+      listener.onReady(this);
+      return true;
+    } else if (message instanceof Message.Goodbye farewell) {
+      goodbye = farewell;
+      return true;
+    } else if (message instanceof Message.Fault fault) {
+      problem = "the worker reported a protocol fault: " + fault.message();
+      return false;
+    }
+    kill(workerId + " sent an unexpected '" + message.type() + "' message"
+        + (hello.isDone() ? "" : " before its hello"));
+    return false;
+  }
+
+  private void readErrors() {
+    try (BufferedReader lines = new BufferedReader(
+        new InputStreamReader(process.getErrorStream(), StandardCharsets.UTF_8))) {
+      String line;
+      while ((line = lines.readLine()) != null) {
+        stderrLog.info("[{}] {}", workerId, line);
+        synchronized (stderrTail) {
+          if (stderrTail.size() == STDERR_TAIL_LINES) {
+            stderrTail.removeFirst();
+          }
+          stderrTail.addLast(line.length() > 2000 ? line.substring(0, 2000) + "..." : line);
+        }
+      }
+    } catch (IOException e) {
+      log.debug("{} (pid {}): stderr closed: {}", workerId, pid(), e.toString());
+    }
+  }
+
+  /** Runs once on the exit executor after the process ended. */
+  private void processEnded() {
+    writer.interrupt(); // wakes the writer blocked on an empty outbox
+    // The pipes reach end of file as soon as the process is gone, unless a grandchild inherited
+    // them; wait for the readers so every result and stderr line is in, but not forever.
+    join(reader, Duration.ofSeconds(5));
+    join(errorReader, Duration.ofSeconds(2));
+    WorkerExit exit = new WorkerExit(workerId, pid(), process.exitValue(), goodbye, problem,
+        stderrTail());
+    hello.completeExceptionally(new WorkerStartException(exit)); // no-op after a hello
+    try {
+      listener.onExit(this, exit);
+    } finally {
+      exited.complete(exit); // wakes Pool.join
+    }
+  }
+
+  private void join(Thread thread, Duration timeout) {
+    try {
+      thread.join(timeout.toMillis());
+      if (thread.isAlive()) {
+        log.warn("{} (pid {}) exited but its {} is still open (a child process of its own?)",
+            workerId, pid(), thread.getName());
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  @Override
+  public String toString() {
+    return workerId + " (pid " + pid() + ")";
+  }
+
+}

@@ -1,0 +1,148 @@
+package dev.jprocs.coordinator;
+
+import com.fasterxml.jackson.annotation.JsonTypeInfo;
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.jprocs.protocol.Codec;
+import dev.jprocs.worker.WorkerMain;
+import java.io.File;
+import java.io.IOException;
+import java.net.URISyntaxException;
+import java.net.URL;
+import java.net.URLClassLoader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Starts worker JVMs with {@link ProcessBuilder}: the java command, the worker's lean classpath
+ * (protocol, worker, Jackson, plus the user's jars), and JVM flags that keep the JVM's own output
+ * off stdout. Immutable; safe to share.
+ */
+public final class WorkerLauncher {
+  /**
+   * JDK 17 prints unified-logging warnings on stdout unless told otherwise, which would corrupt the
+   * channel (bazelbuild/rules_java#158); send them to stderr instead.
+   */
+  static final List<String> QUIET_STDOUT = List.of("-Xlog:disable", "-Xlog:all=warning:stderr");
+
+  private final Path java;
+  private final List<Path> classpath;
+  private final List<Path> extraClasspath;
+  private final List<String> jvmOptions;
+  private final String mainClass;
+  private final int maxLineBytes;
+
+  /**
+   * @param extraClasspath the user's jars and directories with more tasks, after the built-in ones
+   * @param jvmOptions flags for every worker JVM, after this launcher's own (so they win)
+   * @param mainClass the worker's main class; only tests name another
+   */
+  WorkerLauncher(Path java, List<Path> extraClasspath, List<String> jvmOptions, String mainClass,
+      int maxLineBytes) {
+    this.java = java;
+    Set<Path> entries = new LinkedHashSet<>(builtInClasspath());
+    entries.addAll(extraClasspath);
+    this.classpath = List.copyOf(entries);
+    this.extraClasspath = List.copyOf(extraClasspath);
+    this.jvmOptions = List.copyOf(jvmOptions);
+    this.mainClass = mainClass;
+    this.maxLineBytes = maxLineBytes;
+  }
+
+  /** The java command of the JVM running this code. */
+  static Path currentJava() {
+    return Path.of(System.getProperty("java.home"), "bin", "java");
+  }
+
+  /** The full command line that starts worker {@code workerId}. */
+  List<String> command(String workerId) {
+    List<String> command = new ArrayList<>();
+    command.add(java.toString());
+    command.addAll(QUIET_STDOUT);
+    command.addAll(jvmOptions);
+    command.add("-cp");
+    command.add(classpathString());
+    command.add(mainClass);
+    command.add("--worker-id");
+    command.add(workerId);
+    command.add("--max-line-bytes");
+    command.add(Integer.toString(maxLineBytes));
+    return command;
+  }
+
+  /**
+   * Starts worker {@code workerId}. Its stdin, stdout and stderr are pipes that the caller must
+   * drain (see {@link WorkerHandle}).
+   *
+   * @throws IOException when the java command cannot be run at all
+   */
+  Process start(String workerId) throws IOException {
+    ProcessBuilder builder = new ProcessBuilder(command(workerId));
+    builder.redirectInput(ProcessBuilder.Redirect.PIPE);
+    builder.redirectOutput(ProcessBuilder.Redirect.PIPE);
+    builder.redirectError(ProcessBuilder.Redirect.PIPE);
+    return builder.start();
+  }
+
+  /** The worker classpath, built-in entries first. */
+  List<Path> classpath() {
+    return classpath;
+  }
+
+  String classpathString() {
+    return String.join(File.pathSeparator, classpath.stream().map(Path::toString).toList());
+  }
+
+  /**
+   * A class loader that sees the tasks this launcher's workers will see: the built-in ones through
+   * this JVM's own loader, the user's through their classpath entries. The coordinator uses it to
+   * check a task name before any worker starts.
+   */
+  ClassLoader taskClassLoader() {
+    List<URL> urls = new ArrayList<>();
+    for (Path entry : extraClasspath) {
+      try {
+        urls.add(entry.toUri().toURL());
+      } catch (java.net.MalformedURLException e) {
+        throw new IllegalArgumentException("bad classpath entry " + entry + ": " + e.getMessage(), e);
+      }
+    }
+    return new URLClassLoader(urls.toArray(URL[]::new), WorkerLauncher.class.getClassLoader());
+  }
+
+  /**
+   * Where the worker's own classes and Jackson come from in this JVM: jars in production, class
+   * directories under a build tool. Nothing else of the coordinator's classpath reaches workers.
+   */
+  static List<Path> builtInClasspath() {
+    List<Path> entries = new ArrayList<>();
+    for (Class<?> type : List.of(WorkerMain.class, Codec.class, ObjectMapper.class,
+        JsonFactory.class, JsonTypeInfo.class)) {
+      Path location = locationOf(type);
+      if (!entries.contains(location)) {
+        entries.add(location);
+      }
+    }
+    return entries;
+  }
+
+  private static Path locationOf(Class<?> type) {
+    java.security.CodeSource source = type.getProtectionDomain().getCodeSource();
+    if (source == null || source.getLocation() == null) {
+      throw new IllegalStateException("cannot tell where " + type.getName() + " was loaded from");
+    }
+    try {
+      Path path = Path.of(source.getLocation().toURI());
+      if (!Files.exists(path)) {
+        throw new IllegalStateException(type.getName() + " comes from " + path + ", which does not exist");
+      }
+      return path;
+    } catch (URISyntaxException e) {
+      throw new IllegalStateException("cannot tell where " + type.getName() + " was loaded from", e);
+    }
+  }
+}

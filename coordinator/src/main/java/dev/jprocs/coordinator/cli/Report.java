@@ -1,0 +1,107 @@
+package dev.jprocs.coordinator.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.PrintStream;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.PriorityQueue;
+
+/**
+ * The table a run ends with: the top N outputs. A task with a natural ranking (align: by score)
+ * has its own; any other task shows its first N outputs in input order. Fed on one thread.
+ */
+abstract class Report {
+  /** One successful input and its output. */
+  record Row(long rank, JsonNode input, JsonNode output) {}
+
+  final int top;
+
+  Report(int top) {
+    this.top = top;
+  }
+
+  /** The report for {@code task}. */
+  static Report forTask(String task, int top) {
+    return task.equals("align") ? new AlignReport(top) : new FirstOutputs(top);
+  }
+
+  abstract void add(Row row);
+
+  abstract void print(PrintStream out, long inputs);
+
+  static String cut(String text, int width) {
+    return text.length() <= width ? text : text.substring(0, width - 3) + "...";
+  }
+
+  /** The best alignment scores, highest first; ties in input order. */
+  static final class AlignReport extends Report {
+    private static final Comparator<Row> BEST_FIRST = Comparator
+        .comparingInt((Row r) -> r.output().path("score").asInt())
+        .reversed()
+        .thenComparingLong(Row::rank);
+    /** Holds the best {@code top} rows seen; its head is the worst of them. */
+    private final PriorityQueue<Row> best = new PriorityQueue<>(BEST_FIRST.reversed());
+
+    AlignReport(int top) {
+      super(top);
+    }
+
+    @Override
+    void add(Row row) {
+      if (top == 0) {
+        return;
+      }
+      best.add(row);
+      if (best.size() > top) {
+        best.poll();
+      }
+    }
+
+    @Override
+    void print(PrintStream out, long inputs) {
+      if (top == 0) {
+        return;
+      }
+      List<Row> rows = new ArrayList<>(best);
+      rows.sort(BEST_FIRST);
+      out.printf("Top %d of %d by alignment score%n", rows.size(), inputs);
+      out.println("rank  input  score  alignment");
+      int place = 1;
+      for (Row row : rows) {
+        out.printf("%4d  %5d  %5d  %s%n", place++, row.rank(), row.output().path("score").asInt(),
+            row.output().path("reference").asText());
+        out.printf("%20s%s%n", "", row.output().path("sequence").asText());
+      }
+    }
+  }
+
+  /** The first {@code top} outputs in input order. */
+  static final class FirstOutputs extends Report {
+    private final List<Row> first = new ArrayList<>();
+
+    FirstOutputs(int top) {
+      super(top);
+    }
+
+    @Override
+    void add(Row row) {
+      if (first.size() < top) {
+        first.add(row);
+      }
+    }
+
+    @Override
+    void print(PrintStream out, long inputs) {
+      if (first.isEmpty()) {
+        return;
+      }
+      out.printf("First %d of %d outputs%n", first.size(), inputs);
+      out.println(" rank  input                 output");
+      for (Row row : first) {
+        out.printf("%5d  %-20s  %s%n", row.rank(), cut(row.input().toString(), 20),
+            cut(row.output().toString(), 100));
+      }
+    }
+  }
+}

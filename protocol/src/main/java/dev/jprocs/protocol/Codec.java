@@ -1,0 +1,149 @@
+package dev.jprocs.protocol;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonTypeInfo;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.json.JsonReadFeature;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectReader;
+import com.fasterxml.jackson.databind.ObjectWriter;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.jsontype.NamedType;
+import java.io.IOException;
+import java.util.List;
+
+/**
+ * The one place JSON is read and written: protocol lines, and the task inputs and outputs they
+ * carry. Owns the project's only {@link ObjectMapper}. Thread-safe.
+ */
+public final class Codec {
+  /**
+   * Jackson 2.x does not discover the permitted subtypes of a sealed interface, so each message
+   * is listed here with its wire name; a new message added to {@link Message} must be added too.
+   */
+  private static final List<NamedType> MESSAGES = List.of(
+      new NamedType(Message.Hello.class, "hello"),
+      new NamedType(Message.Task.class, "task"),
+      new NamedType(Message.Result.class, "result"),
+      new NamedType(Message.Shutdown.class, "shutdown"),
+      new NamedType(Message.Goodbye.class, "goodbye"),
+      new NamedType(Message.Fault.class, "fault"));
+
+  private static final ObjectMapper MAPPER = JsonMapper.builder(
+          com.fasterxml.jackson.core.JsonFactory.builder()
+              // A line's length is bounded by the FrameReader's limit; Jackson's own default
+              // string limit (20 M chars) would refuse the tens-of-MB results we promise.
+              .streamReadConstraints(StreamReadConstraints.builder()
+                  .maxStringLength(Integer.MAX_VALUE)
+                  .maxDocumentLength(-1)
+                  .build())
+              .build())
+      .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES) // newer peers may add fields
+      .disable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS)
+      .serializationInclusion(JsonInclude.Include.NON_NULL)
+      .addMixIn(Message.class, MessageMixin.class)
+      .build();
+
+  static {
+    MAPPER.registerSubtypes(MESSAGES.toArray(NamedType[]::new));
+    // An empty error list is left out of a result line rather than written as "errors":[].
+    MAPPER.configOverride(List.class)
+        .setInclude(JsonInclude.Value.construct(JsonInclude.Include.NON_EMPTY, null));
+  }
+
+  private static final ObjectWriter MESSAGE_WRITER = MAPPER.writerFor(Message.class);
+  private static final ObjectReader MESSAGE_READER = MAPPER.readerFor(Message.class);
+
+  @JsonTypeInfo(use = JsonTypeInfo.Id.NAME, include = JsonTypeInfo.As.PROPERTY, property = "type")
+  private interface MessageMixin {}
+
+  private Codec() {}
+
+  /** Returns the message as one UTF-8 JSON line, {@code \n} included. */
+  public static byte[] encode(Message message) {
+    try {
+      byte[] json = MESSAGE_WRITER.writeValueAsBytes(message);
+      byte[] line = java.util.Arrays.copyOf(json, json.length + 1);
+      line[json.length] = '\n';
+      return line;
+    } catch (JsonProcessingException e) {
+      // Messages hold only JsonNode and plain values, so this is a bug, not bad input.
+      throw new IllegalStateException("cannot encode " + message.type() + " message", e);
+    }
+  }
+
+  /**
+   * Decodes one line (without its {@code \n}) into a message.
+   *
+   * @throws ProtocolException if the line is not UTF-8 JSON naming a known message type
+   */
+  public static Message decode(byte[] line) throws ProtocolException {
+    try {
+      Message message = MESSAGE_READER.readValue(line);
+      if (message == null) {
+        throw new ProtocolException("not a message", line, line.length, line.length, null);
+      }
+      return message;
+    } catch (ProtocolException e) {
+      throw e;
+    } catch (IOException e) {
+      String reason = e instanceof JsonProcessingException j ? j.getOriginalMessage() : e.getMessage();
+      throw new ProtocolException("undecodable line: " + firstLine(reason), line, line.length,
+          line.length, e);
+    }
+  }
+
+  /** Parses one JSON value, for example a line of a user's input file. */
+  public static JsonNode parse(String json) throws JsonProcessingException {
+    JsonNode node = MAPPER.readTree(json);
+    if (node == null || node.isMissingNode()) {
+      throw new com.fasterxml.jackson.core.JsonParseException(null, "no JSON value");
+    }
+    return node;
+  }
+
+  /**
+   * Converts a Java value to JSON, as it will travel to a worker.
+   *
+   * @throws IllegalArgumentException naming the problem when the value cannot be written as JSON
+   */
+  public static JsonNode toTree(Object value) {
+    return MAPPER.valueToTree(value);
+  }
+
+  /**
+   * Converts JSON to a Java value of the given type.
+   *
+   * @throws IllegalArgumentException when the JSON does not fit the type
+   */
+  public static <T> T fromTree(JsonNode node, Class<T> type) {
+    if (type == JsonNode.class) {
+      return type.cast(node);
+    }
+    try {
+      return MAPPER.treeToValue(node, type);
+    } catch (JsonProcessingException e) {
+      throw new IllegalArgumentException(firstLine(e.getOriginalMessage()), e);
+    }
+  }
+
+  /** Returns the value as compact JSON text on one line. */
+  public static String toJson(Object value) {
+    try {
+      return MAPPER.writeValueAsString(value);
+    } catch (JsonProcessingException e) {
+      throw new IllegalArgumentException(firstLine(e.getOriginalMessage()), e);
+    }
+  }
+
+  private static String firstLine(String text) {
+    if (text == null) {
+      return "";
+    }
+    int newline = text.indexOf('\n');
+    return newline < 0 ? text : text.substring(0, newline);
+  }
+}

@@ -1,0 +1,86 @@
+package dev.jprocs.protocol;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.Arrays;
+
+/**
+ * Splits a byte stream into {@code \n}-terminated lines of at most a given length. Not
+ * thread-safe: the one thread that reads a stream owns its reader.
+ *
+ * <p>An overlong line is a {@link ProtocolException} carrying its start; the rest of that line is
+ * skipped, so the caller may go on reading after it. End of stream in the middle of a line is
+ * also a {@link ProtocolException}: the writer died mid-line.
+ */
+public final class FrameReader {
+  private final InputStream in;
+  private final int maxLineBytes;
+  private final byte[] buffer = new byte[64 * 1024];
+  private int position;
+  private int limit;
+  /** The current line so far; for an overlong line, only its first bytes. */
+  private byte[] line = new byte[512];
+  private int kept;
+  /** The current line's full length so far. */
+  private long length;
+
+  public FrameReader(InputStream in, int maxLineBytes) {
+    if (maxLineBytes < 2) {
+      throw new IllegalArgumentException("maxLineBytes must be at least 2, got " + maxLineBytes);
+    }
+    this.in = in;
+    this.maxLineBytes = maxLineBytes;
+  }
+
+  /**
+   * Blocks until a whole line has arrived and returns it without its {@code \n}. Returns null at
+   * the end of the stream.
+   */
+  public byte[] readLine() throws IOException {
+    kept = 0;
+    length = 0;
+    while (true) {
+      if (position == limit && !fill()) {
+        if (length == 0) {
+          return null;
+        }
+        throw failure("stream ended in the middle of a line");
+      }
+      int newline = position;
+      while (newline < limit && buffer[newline] != '\n') {
+        newline++;
+      }
+      take(newline - position);
+      if (newline < limit) {
+        position = newline + 1;
+        if (length > maxLineBytes) {
+          throw failure("line longer than the limit of " + maxLineBytes + " bytes");
+        }
+        return Arrays.copyOf(line, kept);
+      }
+      position = limit;
+    }
+  }
+
+  private boolean fill() throws IOException {
+    int n = in.read(buffer, 0, buffer.length); // blocks; never 0 for a non-empty buffer
+    position = 0;
+    limit = Math.max(n, 0);
+    return n > 0;
+  }
+
+  /** Adds {@code count} bytes at {@code position} to the line, keeping only an excerpt once it is overlong. */
+  private void take(int count) {
+    length += count;
+    int keep = length > maxLineBytes ? Math.min(count, Math.max(0, ProtocolException.EXCERPT_BYTES - kept)) : count;
+    if (kept + keep > line.length) {
+      line = Arrays.copyOf(line, Math.max(kept + keep, line.length * 2));
+    }
+    System.arraycopy(buffer, position, line, kept, keep);
+    kept += keep;
+  }
+
+  private ProtocolException failure(String problem) {
+    return new ProtocolException(problem, line, kept, length, null);
+  }
+}

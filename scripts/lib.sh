@@ -1,0 +1,16 @@
+# Shared by the operator scripts; sourced, not run.
+
+# Builds the project with Maven when the coordinator jar is missing or any source or pom is newer
+# than it. The build's own output goes to stderr, so a script's stdout stays its own.
+jprocs_build_if_needed() {
+  local root="$1" jar="$1/coordinator/target/jprocs-coordinator.jar"
+  if [[ -f "$jar" ]] && [[ -z "$(find "$root/pom.xml" "$root"/*/pom.xml "$root"/*/src/main -newer "$jar" -print -quit 2>/dev/null)" ]]; then
+    return 0
+  fi
+  if ! command -v mvn >/dev/null 2>&1; then
+    echo "jprocs: $jar is missing or stale and Maven (mvn) is not installed to build it" >&2
+    return 1
+  fi
+  echo "jprocs: building (mvn -q -DskipTests package) ..." >&2
+  (cd "$root" && mvn -q -DskipTests package) >&2
+}

@@ -1,0 +1,75 @@
+package dev.jprocs.worker;
+
+import java.io.BufferedOutputStream;
+import java.io.ByteArrayInputStream;
+import java.io.FileDescriptor;
+import java.io.FileInputStream;
+import java.io.FileOutputStream;
+import java.io.OutputStream;
+
+/**
+ * The main class of a worker JVM. Started by the coordinator with
+ * {@code --worker-id ID [--max-line-bytes N]}; speaks the protocol on its stdin and stdout and
+ * writes everything else to stderr.
+ */
+public final class WorkerMain {
+  /** The default limit on one protocol line, in bytes: room for results of tens of megabytes. */
+  public static final int DEFAULT_MAX_LINE_BYTES = 256 * 1024 * 1024;
+
+  private WorkerMain() {}
+
+  public static void main(String[] args) throws Exception {
+    // Claim the real stdout for the wire before anything can print to it, and give task code an
+    // empty stdin and a System.out that goes to stderr, so neither can touch the channel.
+    OutputStream wire = new BufferedOutputStream(new FileOutputStream(FileDescriptor.out), 64 * 1024);
+    FileInputStream commands = new FileInputStream(FileDescriptor.in);
+    System.setOut(System.err);
+    System.setIn(new ByteArrayInputStream(new byte[0]));
+
+    String workerId = "worker";
+    int maxLineBytes = DEFAULT_MAX_LINE_BYTES;
+    for (int i = 0; i < args.length; i++) {
+      switch (args[i]) {
+        case "--worker-id" -> workerId = value(args, ++i);
+        case "--max-line-bytes" -> maxLineBytes = Integer.parseInt(value(args, ++i));
+        default -> usage("unknown argument " + args[i]);
+      }
+    }
+    exitWithParent(workerId);
+
+    TaskRegistry registry;
+    try {
+      registry = TaskRegistry.load(WorkerMain.class.getClassLoader());
+    } catch (IllegalStateException e) {
+      System.err.println(workerId + ": " + e.getMessage());
+      System.exit(1);
+      return;
+    }
+    int status = new WorkerLoop(workerId, registry, commands, wire, maxLineBytes).run();
+    System.exit(status);
+  }
+
+  /**
+   * Halts this JVM as soon as the process that started it ends, even in the middle of a task: a
+   * worker never outlives its coordinator. (Closing stdin is noticed only between tasks.)
+   */
+  private static void exitWithParent(String workerId) {
+    ProcessHandle.current().parent().ifPresent(parent -> parent.onExit().thenRun(() -> {
+      System.err.println(workerId + ": coordinator (pid " + parent.pid() + ") is gone; exiting");
+      Runtime.getRuntime().halt(1);
+    }));
+  }
+
+  private static String value(String[] args, int i) {
+    if (i >= args.length) {
+      usage(args[i - 1] + " needs a value");
+    }
+    return args[i];
+  }
+
+  private static void usage(String problem) {
+    System.err.println("worker: " + problem
+        + "; usage: WorkerMain --worker-id ID [--max-line-bytes N]");
+    System.exit(64);
+  }
+}
