@@ -336,10 +336,10 @@ public final class Pool implements AutoCloseable, WorkerHandle.Listener {
       return;
     }
     if (result.outputs().size() != chunk.count) {
-      // The chunk is off the worker's load now: fail the worker, and retry the chunk ourselves.
+      // The chunk is off the worker's load now: replace the worker, and reclaim the chunk here.
       worker.kill(worker + " answered " + chunk + " with " + result.outputs().size()
           + " outputs for " + chunk.count + " inputs");
-      scheduler.retry(List.of(chunk));
+      supervisor.reclaim(List.of(chunk));
       return;
     }
     Message.TaskError[] errors = new Message.TaskError[chunk.count];
@@ -359,6 +359,27 @@ public final class Pool implements AutoCloseable, WorkerHandle.Listener {
         log.warn("dropped a second result for {} rank {} from {}", chunk.job.task().name(), rank, worker);
       }
     }
+  }
+
+  @Override
+  public void onUnsendable(WorkerHandle worker, Message.Task task, int bytes) {
+    Chunk chunk = scheduler.withdraw(worker, task.taskId(), task.attempt());
+    if (chunk == null) {
+      return; // already written off (the worker died meanwhile)
+    }
+    if (chunk.count > 1) {
+      // One input is too large; send each on its own so only that one fails.
+      List<Chunk> singles = new ArrayList<>();
+      for (int i = 0; i < chunk.count; i++) {
+        Chunk single = new Chunk(nextTaskId.getAndIncrement(), chunk.job, chunk.firstRank + i, 1);
+        single.attempt = chunk.attempt - 1; // not sent, so not an attempt
+        singles.add(single);
+      }
+      scheduler.retry(singles);
+      return;
+    }
+    fail(chunk, TaskFailure.Kind.INPUT_REFUSED, "its task message is " + bytes
+        + " bytes, over the line limit of " + config.maxLineBytes + " bytes (--max-line-bytes)", null);
   }
 
   @Override

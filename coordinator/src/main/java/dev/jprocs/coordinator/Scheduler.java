@@ -69,6 +69,20 @@ final class Scheduler {
    * already written off, which the caller drops.
    */
   synchronized Chunk answered(WorkerHandle worker, long taskId, int attempt) {
+    Chunk chunk = withdraw(worker, taskId, attempt);
+    if (chunk != null) {
+      Load load = loads.get(worker);
+      load.chunksDone++;
+      load.itemsDone += chunk.count;
+    }
+    return chunk;
+  }
+
+  /**
+   * Takes a chunk off {@code worker}'s load without counting it as done (it could not be sent),
+   * and hands the worker the next one. Returns null when the worker holds no such chunk.
+   */
+  synchronized Chunk withdraw(WorkerHandle worker, long taskId, int attempt) {
     Load load = loads.get(worker);
     if (load == null) {
       return null;
@@ -78,8 +92,6 @@ final class Scheduler {
       if (chunk.taskId == taskId && chunk.attempt == attempt) {
         it.remove();
         chunk.holder = null;
-        load.chunksDone++;
-        load.itemsDone += chunk.count;
         dispatch();
         return chunk;
       }

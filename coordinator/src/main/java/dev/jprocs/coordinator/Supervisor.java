@@ -103,6 +103,22 @@ final class Supervisor {
     log.warn(description);
     config.events.workerDied(exit, description);
 
+    reclaim(lost);
+
+    boolean current;
+    synchronized (this) {
+      current = slots.get(worker.workerId()) == worker;
+    }
+    if (replacing && current) {
+      replace(worker, exit);
+    }
+  }
+
+  /**
+   * Sends chunks whose attempt was lost (the worker died, or answered nonsense) out again, or
+   * fails those that have had their last attempt. Any thread.
+   */
+  void reclaim(List<Chunk> lost) {
     List<Chunk> again = new ArrayList<>();
     for (Chunk chunk : lost) {
       if (chunk.attempt >= config.maxAttempts) {
@@ -112,14 +128,6 @@ final class Supervisor {
       }
     }
     scheduler.retry(again);
-
-    boolean current;
-    synchronized (this) {
-      current = slots.get(worker.workerId()) == worker;
-    }
-    if (replacing && current) {
-      replace(worker, exit);
-    }
   }
 
   private void replace(WorkerHandle dead, WorkerExit exit) {
@@ -152,6 +160,12 @@ final class Supervisor {
     try {
       WorkerHandle worker = spawn(workerId);
       log.info("{} restarted as pid {}", workerId, worker.pid());
+      // A replacement that never says hello must not hold its slot forever.
+      thread.schedule(() -> {
+        if (!worker.ready().isDone()) {
+          worker.kill(workerId + " did not say hello within " + config.startTimeout.toSeconds() + " s");
+        }
+      }, config.startTimeout.toMillis(), TimeUnit.MILLISECONDS);
     } catch (IOException e) {
       broken.accept("cannot start a replacement for " + workerId + ": " + e.getMessage());
     }

@@ -18,7 +18,7 @@ public record TaskFailure(Kind kind, String task, long rank, String exception, S
     String remoteTrace, String workerId, long pid, int attempts) {
 
   /** The kinds of failure: the task's own, or the worker's. */
-  public enum Kind { TASK_ERROR, WORKER_DIED, CANCELLED }
+  public enum Kind { TASK_ERROR, WORKER_DIED, INPUT_REFUSED, CANCELLED }
 
   /** One line: the task, rank, where it ran and what went wrong. */
   public String describe() {
@@ -28,6 +28,7 @@ public record TaskFailure(Kind kind, String task, long rank, String exception, S
       case TASK_ERROR -> task + " rank " + rank + where + attemptText + " failed: "
           + exception + (message == null ? "" : ": " + message);
       case WORKER_DIED -> task + " rank " + rank + " lost: " + message;
+      case INPUT_REFUSED -> task + " rank " + rank + " not sent: " + message;
       case CANCELLED -> task + " rank " + rank + " not run: " + message;
     };
   }

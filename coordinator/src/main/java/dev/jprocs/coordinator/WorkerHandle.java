@@ -40,6 +40,12 @@ final class WorkerHandle {
     /** A result arrived. Called on the worker's stdout thread. */
     void onResult(WorkerHandle worker, Message.Result result);
 
+    /**
+     * A task message was not sent because it is longer than the line limit. Called on the
+     * worker's stdin thread.
+     */
+    void onUnsendable(WorkerHandle worker, Message.Task task, int bytes);
+
     /** The process has ended, for whatever reason. Called once, on the exit executor. */
     void onExit(WorkerHandle worker, WorkerExit exit);
   }
@@ -138,7 +144,12 @@ final class WorkerHandle {
     try (OutputStream stdin = new BufferedOutputStream(process.getOutputStream(), 64 * 1024)) {
       while (true) {
         Message message = outbox.take(); // woken by send/shutdown, or interrupted by processEnded()
-        stdin.write(Codec.encode(message));
+        byte[] line = Codec.encode(message);
+        if (line.length > maxLineBytes && message instanceof Message.Task task) {
+          listener.onUnsendable(this, task, line.length);
+          continue;
+        }
+        stdin.write(line);
         if (outbox.isEmpty()) {
           stdin.flush(); // one flush for whatever queued up meanwhile
         }
@@ -185,7 +196,7 @@ final class WorkerHandle {
       hello.complete(greeting); // wakes Pool.start waiting for the fleet
       listener.onReady(this);
       return true;
-    } else if (message instanceof Message.Goodbye farewell) {
+    } else if (message instanceof Message.Goodbye farewell && hello.isDone()) {
       goodbye = farewell;
       return true;
     } else if (message instanceof Message.Fault fault) {

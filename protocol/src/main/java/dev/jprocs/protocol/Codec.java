@@ -42,16 +42,15 @@ public final class Codec {
                   .build())
               .build())
       .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES) // newer peers may add fields
+      .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS) // one message per line, no more
       .disable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS)
       .serializationInclusion(JsonInclude.Include.NON_NULL)
       .addMixIn(Message.class, MessageMixin.class)
+      .addMixIn(Message.Result.class, ResultMixin.class)
       .build();
 
   static {
     MAPPER.registerSubtypes(MESSAGES.toArray(NamedType[]::new));
-    // An empty error list is left out of a result line rather than written as "errors":[].
-    MAPPER.configOverride(List.class)
-        .setInclude(JsonInclude.Value.construct(JsonInclude.Include.NON_EMPTY, null));
   }
 
   private static final ObjectWriter MESSAGE_WRITER = MAPPER.writerFor(Message.class);
@@ -59,6 +58,12 @@ public final class Codec {
 
   @JsonTypeInfo(use = JsonTypeInfo.Id.NAME, include = JsonTypeInfo.As.PROPERTY, property = "type")
   private interface MessageMixin {}
+
+  /** "errors":[] on every successful result would be waste; a missing list reads as empty. */
+  private abstract static class ResultMixin {
+    @JsonInclude(JsonInclude.Include.NON_EMPTY)
+    abstract List<Message.TaskError> errors();
+  }
 
   private Codec() {}
 

@@ -50,7 +50,7 @@ public sealed interface Message
       JsonNode options) implements Message {
     public Task {
       Objects.requireNonNull(task, "task");
-      inputs = List.copyOf(inputs);
+      inputs = List.copyOf(Objects.requireNonNull(inputs, "inputs"));
     }
 
     @Override
@@ -67,8 +67,9 @@ public sealed interface Message
       implements Message {
     public Result {
       // Not List.copyOf: an output may be JSON null, which List.copyOf refuses.
-      outputs = java.util.Collections.unmodifiableList(new java.util.ArrayList<>(outputs));
-      errors = errors == null ? List.of() : List.copyOf(errors);
+      outputs = java.util.Collections.unmodifiableList(
+          new java.util.ArrayList<>(Objects.requireNonNull(outputs, "outputs")));
+      errors = errors == null ? List.of() : List.copyOf(errors); // left off the wire when empty
     }
 
     @Override

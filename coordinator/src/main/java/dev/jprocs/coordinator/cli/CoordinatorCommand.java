@@ -18,6 +18,7 @@ import dev.jprocs.worker.TaskRegistry;
 import java.io.BufferedReader;
 import java.io.BufferedWriter;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.io.OutputStreamWriter;
 import java.io.PrintStream;
@@ -115,21 +116,23 @@ public final class CoordinatorCommand implements Callable<Integer> {
   @Option(names = "--list-tasks", description = "List the tasks on the worker classpath and exit.")
   boolean listTasks;
 
+  private final InputStream stdin;
   private final PrintStream stdout;
   private final PrintStream stderr;
 
-  CoordinatorCommand(PrintStream stdout, PrintStream stderr) {
+  CoordinatorCommand(InputStream stdin, PrintStream stdout, PrintStream stderr) {
+    this.stdin = stdin;
     this.stdout = stdout;
     this.stderr = stderr;
   }
 
   public static void main(String[] args) {
-    System.exit(run(args, System.out, System.err));
+    System.exit(run(args, System.in, System.out, System.err));
   }
 
   /** Runs the command line and returns its exit status. */
-  static int run(String[] args, PrintStream stdout, PrintStream stderr) {
-    CommandLine cli = new CommandLine(new CoordinatorCommand(stdout, stderr));
+  static int run(String[] args, InputStream stdin, PrintStream stdout, PrintStream stderr) {
+    CommandLine cli = new CommandLine(new CoordinatorCommand(stdin, stdout, stderr));
     cli.setOut(new java.io.PrintWriter(stdout, true));
     cli.setErr(new java.io.PrintWriter(stderr, true));
     cli.setParameterExceptionHandler((e, ignoredArgs) -> {
@@ -224,7 +227,7 @@ public final class CoordinatorCommand implements Callable<Integer> {
     }
     if (input.equals("-")) {
       return InputFile.read(new BufferedReader(
-          new InputStreamReader(System.in, StandardCharsets.UTF_8)), "<stdin>");
+          new InputStreamReader(stdin, StandardCharsets.UTF_8)), "<stdin>");
     }
     try (BufferedReader reader = Files.newBufferedReader(Path.of(input), StandardCharsets.UTF_8)) {
       return InputFile.read(reader, input);

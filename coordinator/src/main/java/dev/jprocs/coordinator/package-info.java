@@ -1,0 +1,44 @@
+/**
+ * The coordinator: a pool of worker JVMs, how work reaches them and how results come back.
+ *
+ * <pre>
+ *  caller threads                     jprocs threads                          worker JVM (one per slot)
+ *  ──────────────                     ──────────────                          ─────────────────────────
+ *  Pool.map / imap / submit
+ *    │ inputs → JSON, cut into Chunks
+ *    ▼
+ *  Scheduler ── pending: Deque&lt;Chunk&gt;
+ *    │ dispatch: each worker pulls up to `window` chunks
+ *    ▼
+ *  WorkerHandle.send ─► outbox ─► [worker-N-stdin]  ── task lines ──►  stdin ─► WorkerLoop ─► Task.apply
+ *                                                                                   │
+ *  ResultAssembler ◄── Pool.onResult ◄── [worker-N-stdout] ◄── result lines ── stdout ◄┘
+ *    │ byRank[], each rank once                [worker-N-stderr] ◄── stderr (logs, stray prints)
+ *    ▼
+ *  caller: map's list, imap's iterator,
+ *  submit's future (via jprocs-callbacks)
+ *
+ *  process exit ─► [jprocs-supervisor] Supervisor.onExit: take back held chunks (retry or fail),
+ *                  describe the death once, respawn the slot (backoff, storm limit)
+ * </pre>
+ *
+ * <p>What each actor reads and writes:
+ *
+ * <ul>
+ *   <li>{@link dev.jprocs.coordinator.Pool}: the public API. Converts inputs to JSON (so a bad
+ *       input fails at the call, naming its rank), makes a {@code Job} and its chunks, and turns
+ *       outcomes back into Java values. It is also the listener of every worker handle.
+ *   <li>{@code Scheduler}: the queue of pending chunks and what each live worker holds; hands out
+ *       work when a worker is ready or answers. Its monitor guards all of that.
+ *   <li>{@code WorkerHandle}: one child process and its three pipe threads. Writes only what the
+ *       scheduler queued; reads protocol lines and reports them; keeps the stderr tail.
+ *   <li>{@code ResultAssembler}: one job's outcomes by rank; refuses a second outcome for a rank,
+ *       which makes delivery exactly-once when a chunk was retried.
+ *   <li>{@code Supervisor}: the only code that reacts to a worker's end, on its own thread.
+ *   <li>{@code WorkerLauncher}: the worker command line (lean classpath, JVM flags that keep the
+ *       JVM's own output off stdout).
+ *   <li>{@code cli}: {@code scripts/coordinator.sh}: inputs from a file or a task's samples,
+ *       JSON Lines output in input order, the report.
+ * </ul>
+ */
+package dev.jprocs.coordinator;

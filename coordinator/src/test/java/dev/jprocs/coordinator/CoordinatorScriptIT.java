@@ -1,0 +1,94 @@
+package dev.jprocs.coordinator;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.jprocs.coordinator.testing.NoChildProcesses;
+import dev.jprocs.worker.TaskContext;
+import dev.jprocs.worker.tasks.AlignTask;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * The default job end to end, as a user runs it: {@code scripts/coordinator.sh --procs 4} against
+ * the packaged jars (run by Failsafe after {@code package}).
+ */
+@Timeout(value = 180, unit = TimeUnit.SECONDS)
+@ExtendWith(NoChildProcesses.class)
+class CoordinatorScriptIT {
+  private static final Path ROOT = Path.of("").toAbsolutePath().getParent();
+  private static final Pattern STARTED = Pattern.compile("^Started (worker-\\d+) \\(pid (\\d+)\\)$");
+  private static final Pattern DONE = Pattern.compile("^(worker-\\d+) done with (\\d+) records$");
+  private static final Pattern ROW = Pattern.compile("^\\s+(\\d+)\\s+(\\d+)\\s+(-?\\d+)\\s+([ACGT-]+)$");
+
+  @Test
+  void defaultJobOnFourWorkersPrintsTheTopTenComputedByFourDistinctProcesses() throws Exception {
+    Path stderr = Files.createTempFile("coordinator", ".err");
+    Process process = new ProcessBuilder(ROOT.resolve("scripts/coordinator.sh").toString(), "--procs", "4")
+        .directory(Files.createTempDirectory("elsewhere").toFile()) // the script works from any directory
+        .redirectError(stderr.toFile())
+        .start();
+    process.getOutputStream().close();
+    String stdout = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertTrue(process.waitFor(120, TimeUnit.SECONDS), "coordinator.sh finished");
+    assertEquals(0, process.exitValue(), stdout + Files.readString(stderr));
+
+    List<String> lines = stdout.lines().toList();
+    Map<String, Long> pids = new HashMap<>();
+    Map<String, Integer> records = new HashMap<>();
+    List<int[]> rows = new ArrayList<>();
+    for (String line : lines) {
+      Matcher m;
+      if ((m = STARTED.matcher(line)).matches()) {
+        pids.put(m.group(1), Long.parseLong(m.group(2)));
+      } else if ((m = DONE.matcher(line)).matches()) {
+        records.put(m.group(1), Integer.parseInt(m.group(2)));
+      } else if ((m = ROW.matcher(line)).matches()) {
+        rows.add(new int[] {Integer.parseInt(m.group(1)), Integer.parseInt(m.group(2)),
+            Integer.parseInt(m.group(3))});
+      }
+    }
+    assertEquals(Set.of("worker-0", "worker-1", "worker-2", "worker-3"), pids.keySet(), stdout);
+    assertEquals(4, new HashSet<>(pids.values()).size(), "four distinct worker pids: " + pids);
+    assertEquals(pids.keySet(), records.keySet(), stdout);
+    assertTrue(records.values().stream().allMatch(n -> n > 0), "every worker did work: " + records);
+    assertEquals(1000, records.values().stream().mapToInt(Integer::intValue).sum());
+
+    assertTrue(lines.contains("Top 10 of 1000 by alignment score"), stdout);
+    assertEquals(expectedTopTen(), rows.stream().map(r -> List.of(r[0], r[1], r[2])).toList(), stdout);
+    assertTrue(lines.get(lines.size() - 1).matches("1000 tasks on 4 workers in \\d+\\.\\d\\d s"), stdout);
+  }
+
+  /** [place, input rank, score] of the ten best, computed in this JVM without any worker. */
+  private static List<List<Integer>> expectedTopTen() throws Exception {
+    AlignTask align = new AlignTask();
+    List<JsonNode> inputs = align.sampleInputs(1000, 1).orElseThrow();
+    TaskContext context = new TaskContext(com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode(), 0, 1, "test");
+    List<int[]> scored = new ArrayList<>();
+    for (int rank = 0; rank < inputs.size(); rank++) {
+      AlignTask.Alignment a = (AlignTask.Alignment) align.apply(inputs.get(rank), context);
+      scored.add(new int[] {rank, a.score()});
+    }
+    scored.sort(Comparator.<int[]>comparingInt(s -> -s[1]).thenComparingInt(s -> s[0]));
+    List<List<Integer>> top = new ArrayList<>();
+    for (int place = 0; place < 10; place++) {
+      top.add(List.of(place + 1, scored.get(place)[0], scored.get(place)[1]));
+    }
+    return top;
+  }
+}

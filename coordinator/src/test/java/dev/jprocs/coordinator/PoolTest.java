@@ -1,0 +1,315 @@
+package dev.jprocs.coordinator;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.jprocs.coordinator.testing.NoChildProcesses;
+import dev.jprocs.coordinator.testing.TestPools;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
+import java.util.stream.LongStream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/** The pool against real worker JVMs started by the production launcher. */
+@Timeout(value = 120, unit = TimeUnit.SECONDS)
+@ExtendWith(NoChildProcesses.class)
+class PoolTest {
+
+  @Test
+  void mapOverTenThousandInputsOnFourWorkersReturnsThemInOrder() throws Exception {
+    List<Integer> inputs = IntStream.range(0, 10_000).boxed().toList();
+    try (Pool pool = Pool.start(TestPools.config(4).build())) {
+      List<Long> squares = pool.map("square", inputs, Long.class);
+
+      assertEquals(LongStream.range(0, 10_000).map(x -> x * x).boxed().toList(), squares);
+      List<Pool.WorkerInfo> workers = pool.workers();
+      assertEquals(4, workers.stream().map(Pool.WorkerInfo::pid).distinct().count());
+      assertEquals(10_000, workers.stream().mapToLong(Pool.WorkerInfo::itemsDone).sum());
+      assertTrue(workers.stream().allMatch(w -> w.itemsDone() > 0), "every worker did work: " + workers);
+    }
+  }
+
+  @Test
+  void smallChunksAndUnorderedIterationStillDeliverEveryResultOnce() throws Exception {
+    List<Integer> inputs = IntStream.range(0, 500).boxed().toList();
+    try (Pool pool = Pool.start(TestPools.config(2).build())) {
+      List<Long> ordered = new ArrayList<>();
+      pool.imap(TaskSpec.of("square"), inputs, Long.class, 1).forEachRemaining(ordered::add);
+      List<Long> unordered = new ArrayList<>();
+      pool.imapUnordered(TaskSpec.of("square"), inputs, Long.class, 7).forEachRemaining(unordered::add);
+
+      List<Long> expected = inputs.stream().map(x -> (long) x * x).toList();
+      assertEquals(expected, ordered);
+      Collections.sort(unordered);
+      assertEquals(expected, unordered);
+    }
+  }
+
+  @Test
+  void submitCompletesAFutureWithTheOutput() throws Exception {
+    try (Pool pool = Pool.start(TestPools.config(1).build())) {
+      CompletableFuture<Long> square = pool.submit(TaskSpec.of("square"), 12, Long.class);
+      CompletableFuture<Long> failed = pool.submit(TaskSpec.of("fail"), "no", Long.class);
+
+      assertEquals(144L, square.get(30, TimeUnit.SECONDS));
+      ExecutionException e = assertThrows(ExecutionException.class, () -> failed.get(30, TimeUnit.SECONDS));
+      assertInstanceOf(TaskFailedException.class, e.getCause());
+    }
+  }
+
+  @Test
+  void taskExceptionComesBackWithItsClassAndMessageAndThePoolGoesOn() throws Exception {
+    try (Pool pool = Pool.start(TestPools.config(2).build())) {
+      TaskFailedException e = assertThrows(TaskFailedException.class,
+          () -> pool.map("fail", List.of("broken input"), String.class));
+
+      TaskFailure failure = e.failure();
+      assertEquals(TaskFailure.Kind.TASK_ERROR, failure.kind());
+      assertEquals("java.lang.IllegalStateException", failure.exception());
+      assertEquals("broken input", failure.message());
+      assertEquals(0, failure.rank());
+      RemoteException remote = assertInstanceOf(RemoteException.class, e.getCause());
+      assertEquals("java.lang.IllegalStateException", remote.remoteClass());
+      assertTrue(remote.remoteTrace().contains("MisbehavingTasks$Fail.apply"), remote.remoteTrace());
+      assertTrue(remote.remoteTrace().contains("Caused by: java.io.IOException: the underlying cause"),
+          remote.remoteTrace());
+      assertTrue(e.getMessage().contains("fail rank 0 on worker-"), e.getMessage());
+
+      assertEquals(List.of(4L, 9L), pool.map("square", List.of(2, 3), Long.class));
+    }
+  }
+
+  @Test
+  void resultsReportEachFailureInPlaceAndTheOtherInputsStillSucceed() throws Exception {
+    try (Pool pool = Pool.start(TestPools.config(2).build())) {
+      Iterator<TaskResult> results = pool.results(TaskSpec.of("square"),
+          List.of(1, "not a number", 3), 0);
+      TaskResult first = results.next();
+      TaskResult second = results.next();
+      TaskResult third = results.next();
+
+      assertEquals(1L, first.value(Long.class));
+      assertFalse(second.ok());
+      assertEquals(1, second.failure().rank());
+      assertTrue(second.failure().message().contains("square takes an integer"), second.failure().message());
+      assertEquals(9L, third.value(Long.class));
+    }
+  }
+
+  @Test
+  void taskPrintingToSystemOutDoesNotCorruptTheChannel() throws Exception {
+    List<WorkerExit> deaths = new CopyOnWriteArrayList<>();
+    PoolConfig config = TestPools.config(2).events(new PoolEvents() {
+      @Override
+      public void workerDied(WorkerExit exit, String description) {
+        deaths.add(exit);
+      }
+    }).build();
+    try (Pool pool = Pool.start(config)) {
+      Set<Long> pidsBefore = pids(pool);
+      List<String> inputs = IntStream.range(0, 200).mapToObj(i -> "line " + i).toList();
+
+      assertEquals(inputs, pool.map("shout", inputs, String.class));
+      assertEquals(pidsBefore, pids(pool), "no worker was replaced");
+    }
+    assertEquals(List.of(), deaths);
+  }
+
+  @Test
+  void sentinelMakesEveryWorkerSayGoodbyeAndExitZero() throws Exception {
+    List<WorkerExit> retired = new CopyOnWriteArrayList<>();
+    PoolConfig config = TestPools.config(4).events(new PoolEvents() {
+      @Override
+      public void workerRetired(WorkerExit exit) {
+        retired.add(exit);
+      }
+    }).build();
+    Pool pool = Pool.start(config);
+    Set<Long> pids = pids(pool);
+    pool.map("square", IntStream.range(0, 100).boxed().toList(), Long.class);
+    pool.close();
+
+    assertEquals(4, retired.size(), "goodbyes: " + retired);
+    assertEquals(pids, retired.stream().map(WorkerExit::pid).collect(Collectors.toSet()));
+    assertTrue(retired.stream().allMatch(e -> e.exitCode() == 0 && e.goodbye() != null));
+    assertEquals(100, retired.stream().mapToLong(e -> e.goodbye().items()).sum());
+    assertTrue(pids.stream().noneMatch(pid -> ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)));
+  }
+
+  @Test
+  void resultsOfTensOfMegabytesTravelBothWaysWithoutDeadlock() throws Exception {
+    String big = "y".repeat(24 * 1024 * 1024);
+    try (Pool pool = Pool.start(TestPools.config(2).build())) {
+      CompletableFuture<String> out = pool.submit(TaskSpec.of("big"), 30, String.class);
+      CompletableFuture<Integer> in = pool.submit(TaskSpec.of("length"), big, Integer.class);
+      List<Long> meanwhile = pool.map("square", IntStream.range(0, 2000).boxed().toList(), Long.class);
+
+      assertEquals(30 * 1024 * 1024, out.get(60, TimeUnit.SECONDS).length());
+      assertEquals(big.length(), in.get(60, TimeUnit.SECONDS));
+      assertEquals(1999L * 1999L, meanwhile.get(1999));
+    }
+  }
+
+  @Test
+  void inputOverTheLineLimitFailsAloneWithoutHarmingItsChunkOrTheWorkers() throws Exception {
+    List<WorkerExit> deaths = new CopyOnWriteArrayList<>();
+    PoolConfig config = TestPools.config(1).maxLineBytes(4096).events(new PoolEvents() {
+      @Override
+      public void workerDied(WorkerExit exit, String description) {
+        deaths.add(exit);
+      }
+    }).build();
+    try (Pool pool = Pool.start(config)) {
+      Iterator<TaskResult> results = pool.results(TaskSpec.of("length"),
+          List.of("a", "x".repeat(10_000), "bc"), 3);
+
+      assertEquals(1, results.next().value(Integer.class));
+      TaskFailure refused = results.next().failure();
+      assertEquals(TaskFailure.Kind.INPUT_REFUSED, refused.kind());
+      assertEquals(1, refused.rank());
+      assertTrue(refused.message().contains("over the line limit of 4096 bytes"), refused.message());
+      assertEquals(2, results.next().value(Integer.class));
+    }
+    assertEquals(List.of(), deaths);
+  }
+
+  @Test
+  void unknownTaskIsRefusedBeforeAnythingIsSent() throws Exception {
+    try (Pool pool = Pool.start(TestPools.config(1).build())) {
+      IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+          () -> pool.map("no-such-task", List.of(1), Object.class));
+      assertTrue(e.getMessage().contains("no task named 'no-such-task'"), e.getMessage());
+      assertTrue(e.getMessage().contains("square"), e.getMessage());
+    }
+  }
+
+  @Test
+  void workerSpeakingAnotherProtocolVersionIsRefusedBeforeAnyTask() {
+    PoolConfig config = TestPools.config(1)
+        .mainClass("dev.jprocs.coordinator.testing.FutureVersionWorker").build();
+
+    WorkerStartException e = assertThrows(WorkerStartException.class, () -> Pool.start(config));
+    assertTrue(e.getMessage().contains("speaks protocol version 99 but this coordinator speaks version 1"),
+        e.getMessage());
+    assertTrue(e.getMessage().contains("worker-0 (pid "), e.getMessage());
+    assertFalse(e.getMessage().contains("arrived"), "no task was sent: " + e.getMessage());
+  }
+
+  @Test
+  void workerThatCannotStartIsReportedWithItsStderr() {
+    PoolConfig config = TestPools.config(2)
+        .mainClass("dev.jprocs.coordinator.testing.BrokenStartWorker").build();
+
+    WorkerStartException e = assertThrows(WorkerStartException.class, () -> Pool.start(config));
+    assertTrue(e.getMessage().contains("exit 1"), e.getMessage());
+    assertTrue(e.getMessage().contains("missing native library libfoo.so"), e.getMessage());
+  }
+
+  @Test
+  void garbageOnAWorkersStdoutIsAProtocolErrorThatNamesTheWorkerAndShowsTheBytes() throws Exception {
+    List<String> deaths = new CopyOnWriteArrayList<>();
+    PoolConfig config = TestPools.config(1).maxAttempts(2).events(new PoolEvents() {
+      @Override
+      public void workerDied(WorkerExit exit, String description) {
+        deaths.add(description);
+      }
+    }).build();
+    try (Pool pool = Pool.start(config)) {
+      TaskFailedException e = assertThrows(TaskFailedException.class,
+          () -> pool.map("garbage", List.of("abc"), String.class));
+
+      assertEquals(TaskFailure.Kind.WORKER_DIED, e.failure().kind());
+      assertEquals(2, e.failure().attempts());
+      assertEquals(2, deaths.size(), "one death per attempt: " + deaths);
+      String death = deaths.get(0);
+      assertTrue(death.contains("worker-0 (pid "), death);
+      assertTrue(death.contains("broke the protocol on stdout"), death);
+      assertTrue(death.contains("\"this is not json abc\""), death);
+      // The replacement is healthy and takes work.
+      await().atMost(Duration.ofSeconds(30)).until(() -> pool.workers().get(0).alive());
+      assertEquals(List.of(25L), pool.map("square", List.of(5), Long.class));
+    }
+  }
+
+  @Test
+  void killedWorkerIsReplacedInItsSlotAndItsTasksRetried() throws Exception {
+    List<String> deaths = new CopyOnWriteArrayList<>();
+    PoolConfig config = TestPools.config(2).events(new PoolEvents() {
+      @Override
+      public void workerDied(WorkerExit exit, String description) {
+        deaths.add(description);
+      }
+    }).build();
+    try (Pool pool = Pool.start(config)) {
+      long victim = pool.workers().get(0).pid();
+      Iterator<Long> results = pool.imap(TaskSpec.of("haltfirst"), List.of(10L, 11L, 12L, 13L),
+          Long.class, 1);
+      List<Long> outputs = new ArrayList<>();
+      results.forEachRemaining(outputs::add);
+
+      assertEquals(List.of(10L, 11L, 12L, 13L), outputs);
+      assertTrue(deaths.size() >= 2, deaths.toString());
+      assertTrue(deaths.get(0).contains("exit 3"), deaths.get(0));
+      assertTrue(deaths.get(0).contains("haltfirst rank"), deaths.get(0));
+      await().atMost(Duration.ofSeconds(30))
+          .until(() -> pool.workers().stream().allMatch(Pool.WorkerInfo::alive));
+      assertEquals("worker-0", pool.workers().get(0).workerId());
+      assertNotEquals(victim, pool.workers().get(0).pid());
+    }
+  }
+
+  @Test
+  void sigkillOfAWorkerByPidLosesNoResult() throws Exception {
+    try (Pool pool = Pool.start(TestPools.config(2).build())) {
+      long victim = pool.workers().get(1).pid();
+      Iterator<Long> results = pool.imap(TaskSpec.of("square"),
+          IntStream.range(0, 300).boxed().toList(), Long.class, 1);
+      List<Long> outputs = new ArrayList<>();
+      outputs.add(results.next());
+      new ProcessBuilder("kill", "-9", Long.toString(victim)).start().waitFor();
+      results.forEachRemaining(outputs::add);
+
+      assertEquals(IntStream.range(0, 300).mapToObj(x -> (long) x * x).toList(), outputs);
+      await().atMost(Duration.ofSeconds(30)).until(() -> pool.workers().get(1).pid() != victim
+          && pool.workers().get(1).alive());
+    }
+  }
+
+  @Test
+  void terminateKillsWorkersAndCancelsWhatIsUnfinished() throws Exception {
+    Pool pool = Pool.start(TestPools.config(2).build());
+    Set<Long> pids = pids(pool);
+    CompletableFuture<Object> hanging = pool.submit(TaskSpec.of("hang"), 1, Object.class);
+    await().atMost(Duration.ofSeconds(30)).until(() -> pool.workers().stream().anyMatch(w -> w.itemsHeld() > 0));
+
+    pool.terminate();
+
+    ExecutionException e = assertThrows(ExecutionException.class, () -> hanging.get(30, TimeUnit.SECONDS));
+    TaskFailedException failed = assertInstanceOf(TaskFailedException.class, e.getCause());
+    assertEquals(TaskFailure.Kind.CANCELLED, failed.failure().kind());
+    assertTrue(pids.stream().noneMatch(pid -> ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)));
+    assertThrows(IllegalStateException.class, () -> pool.map("square", List.of(1), Long.class));
+  }
+
+  private static Set<Long> pids(Pool pool) {
+    return new HashSet<>(pool.workers().stream().map(Pool.WorkerInfo::pid).toList());
+  }
+}

@@ -1,0 +1,169 @@
+package dev.jprocs.coordinator.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.jprocs.coordinator.testing.NoChildProcesses;
+import dev.jprocs.coordinator.testing.TestPools;
+import dev.jprocs.protocol.Codec;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The command line, run in this JVM, with real worker JVMs behind it. */
+@Timeout(value = 120, unit = TimeUnit.SECONDS)
+@ExtendWith(NoChildProcesses.class)
+class CoordinatorCommandTest {
+  @TempDir Path dir;
+
+  private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+  private final ByteArrayOutputStream err = new ByteArrayOutputStream();
+
+  private byte[] stdin = new byte[0];
+
+  private int run(String... args) {
+    return CoordinatorCommand.run(args, new ByteArrayInputStream(stdin),
+        new PrintStream(out, true, StandardCharsets.UTF_8),
+        new PrintStream(err, true, StandardCharsets.UTF_8));
+  }
+
+  private String stdout() {
+    return out.toString(StandardCharsets.UTF_8);
+  }
+
+  private String stderr() {
+    return err.toString(StandardCharsets.UTF_8);
+  }
+
+  @Test
+  void procsZeroIsAOneLineErrorBeforeAnyWorkerStarts() {
+    assertEquals(2, run("--procs", "0"));
+
+    assertEquals("coordinator.sh: --procs must be at least 1, got 0\n", stderr());
+    assertEquals("", stdout());
+    assertEquals(0, ProcessHandle.current().children().count());
+  }
+
+  @Test
+  void unknownTaskIsAOneLineErrorNamingTheTasksThereAre() {
+    assertEquals(2, run("--task", "sqaure"));
+
+    assertTrue(stderr().startsWith("coordinator.sh: no task named 'sqaure'; the worker classpath has: "),
+        stderr());
+    assertTrue(stderr().contains("square"), stderr());
+    assertEquals(1, stderr().lines().count());
+    assertEquals(0, ProcessHandle.current().children().count());
+  }
+
+  @Test
+  void missingInputFileIsAOneLineError() {
+    Path missing = dir.resolve("nope.jsonl");
+    assertEquals(2, run("--task", "square", "--input", missing.toString()));
+
+    assertEquals("coordinator.sh: input file " + missing + " does not exist\n", stderr());
+  }
+
+  @Test
+  void badOptionValueIsAOneLineError() {
+    assertEquals(2, run("--procs", "many"));
+
+    assertEquals(1, stderr().lines().count(), stderr());
+    assertTrue(stderr().contains("--procs") && stderr().contains("many"), stderr());
+  }
+
+  @Test
+  void outputIsJsonLinesInInputOrderEachWithItsRank() throws Exception {
+    Path output = dir.resolve("out.jsonl");
+    assertEquals(0, run("--procs", "2", "--task", "square", "--count", "50", "--chunksize", "3",
+        "--output", output.toString()), stderr());
+
+    List<String> lines = Files.readAllLines(output);
+    assertEquals(50, lines.size());
+    for (int i = 0; i < 50; i++) {
+      JsonNode record = Codec.parse(lines.get(i));
+      assertEquals(i, record.get("rank").asInt());
+      assertEquals((long) i * i, record.get("output").asLong());
+    }
+    assertTrue(stdout().contains("50 tasks on 2 workers in "), stdout());
+  }
+
+  @Test
+  void malformedInputLineIsReportedWithFileAndLineAndTheRestOfTheRunCompletes() throws Exception {
+    Path input = dir.resolve("in.jsonl");
+    Files.writeString(input, "1\n2\n\n{\"oops\n4\n");
+    Path output = dir.resolve("out.jsonl");
+
+    assertEquals(1, run("--procs", "1", "--task", "square", "--input", input.toString(),
+        "--output", output.toString()));
+
+    List<JsonNode> records = new ArrayList<>();
+    for (String line : Files.readAllLines(output)) {
+      records.add(Codec.parse(line));
+    }
+    assertEquals(4, records.size());
+    assertEquals(1, records.get(0).get("output").asInt());
+    assertEquals(4, records.get(1).get("output").asInt());
+    assertTrue(records.get(2).get("error").asText().startsWith(input + ":4: not a JSON value"),
+        records.get(2).toString());
+    assertEquals(16, records.get(3).get("output").asInt());
+    assertTrue(stderr().contains("1 of 4 inputs failed"), stderr());
+    assertTrue(stderr().contains(input + ":4:"), stderr());
+  }
+
+  @Test
+  void failingTaskMakesTheExitStatusNonZeroAndIsListedWithItsRank() throws Exception {
+    Path input = dir.resolve("in.jsonl");
+    Files.writeString(input, "3\n\"three\"\n5\n");
+    Path output = dir.resolve("out.jsonl");
+
+    assertEquals(1, run("--procs", "2", "--task", "square", "--input", input.toString(),
+        "--output", output.toString()));
+
+    List<String> lines = Files.readAllLines(output);
+    assertEquals(3, lines.size());
+    JsonNode error = Codec.parse(lines.get(1)).get("error");
+    assertEquals("task_error", error.get("kind").asText());
+    assertEquals("java.lang.IllegalArgumentException", error.get("exception").asText());
+    assertTrue(stderr().contains("square rank 1 on worker-"), stderr());
+    assertEquals(25, Codec.parse(lines.get(2)).get("output").asInt());
+  }
+
+  @Test
+  void tasksFromAUserClasspathCanBeListedAndRun() throws Exception {
+    String classpath = TestPools.testTasksClasspath().toString();
+    assertEquals(0, run("--list-tasks", "--classpath", classpath));
+    assertTrue(stdout().contains("shout"), stdout());
+    assertTrue(stdout().contains("align"), stdout());
+
+    out.reset();
+    stdin = "1\n2\n".getBytes(StandardCharsets.UTF_8);
+    assertEquals(0, run("--procs", "1", "--task", "pid", "--input", "-", "--classpath", classpath,
+        "--output", "-"), stderr());
+    List<String> lines = stdout().lines().toList();
+    assertEquals(2, lines.size(), stdout());
+    long pid = Codec.parse(lines.get(0)).get("output").asLong();
+    assertNotEquals(ProcessHandle.current().pid(), pid, "the task ran in a worker JVM");
+    assertEquals(pid, Codec.parse(lines.get(1)).get("output").asLong());
+  }
+
+  @Test
+  void outputToStdoutSendsTheReportToStderr() {
+    assertEquals(0, run("--procs", "1", "--task", "square", "--count", "3", "--output", "-"), stderr());
+
+    assertEquals("{\"rank\":0,\"output\":0}\n{\"rank\":1,\"output\":1}\n{\"rank\":2,\"output\":4}\n",
+        stdout());
+    assertTrue(stderr().contains("3 tasks on 1 workers"), stderr());
+  }
+}
