@@ -45,8 +45,8 @@ import picocli.CommandLine.Option;
     sortOptions = false, usageHelpAutoWidth = true,
     description = {
         "Runs a task over many inputs in separate worker JVMs and reassembles the outputs in input order.",
-        "With no --input, a task's sample inputs are generated from --count and --seed; the default",
-        "job aligns 1000 random 64-base DNA sequences against a reference."},
+        "With no --input, a task's sample inputs are generated from --count and --seed: the default "
+            + "job aligns 1000 random 64-base DNA sequences against a reference.", ""},
     footer = {"", "Exit status: 0 every input has an output; 1 some failed or the run stopped; "
         + "2 bad command line or input source.",
         "Tasks on the worker classpath are listed by --list-tasks."})
@@ -310,7 +310,8 @@ public final class CoordinatorCommand implements Callable<Integer> {
     out.flush();
     double seconds = (System.nanoTime() - started) / 1e9;
     report.print(human, lines.size());
-    human.printf("%d tasks on %d workers in %.2f s%n", lines.size(), config.procs(), seconds);
+    human.printf("%d tasks on %d worker%s in %.2f s%n", lines.size(), config.procs(),
+        config.procs() == 1 ? "" : "s", seconds);
     if (broken != null) {
       stderr.println("coordinator.sh: the run stopped early: " + broken);
     }

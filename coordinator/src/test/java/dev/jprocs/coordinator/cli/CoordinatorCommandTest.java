@@ -164,6 +164,6 @@ class CoordinatorCommandTest {
 
     assertEquals("{\"rank\":0,\"output\":0}\n{\"rank\":1,\"output\":1}\n{\"rank\":2,\"output\":4}\n",
         stdout());
-    assertTrue(stderr().contains("3 tasks on 1 workers"), stderr());
+    assertTrue(stderr().contains("3 tasks on 1 worker in"), stderr());
   }
 }
