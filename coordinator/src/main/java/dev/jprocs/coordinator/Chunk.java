@@ -12,9 +12,9 @@ final class Chunk {
   final Job job;
   final int firstRank;
   final int count;
-  int attempt; // 0 until first dispatched; guarded by the Scheduler
+  int attempt; // dispatches so far: 0 until first dispatched; guarded by the Scheduler
+  int deaths; // how many times a worker died while running it; guarded by the Scheduler
   WorkerHandle holder; // guarded by the Scheduler
-  long sentNanos; // when the current attempt was queued for the holder; guarded by the Scheduler
 
   Chunk(long taskId, Job job, int firstRank, int count) {
     this.taskId = taskId;

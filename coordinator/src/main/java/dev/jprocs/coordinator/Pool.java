@@ -47,7 +47,6 @@ public final class Pool implements AutoCloseable, WorkerHandle.Listener {
   private final Scheduler scheduler;
   private final Supervisor supervisor;
   private final Set<Job> active = ConcurrentHashMap.newKeySet();
-  private final AtomicLong nextTaskId = new AtomicLong(1);
   private final AtomicLong nextJobId = new AtomicLong(1);
   /** Completes {@link #submit} futures, so a caller's callbacks never run on a reader thread. */
   private final ExecutorService callbacks = Executors.newSingleThreadExecutor(r -> {
@@ -55,7 +54,7 @@ public final class Pool implements AutoCloseable, WorkerHandle.Listener {
     t.setDaemon(true);
     return t;
   });
-  private final Thread shutdownHook = new Thread(this::killAll, "jprocs-shutdown-hook");
+  private final Thread shutdownHook = new Thread(this::interrupted, "jprocs-shutdown-hook");
   private volatile State state = State.RUNNING;
   private volatile String brokenReason;
 
@@ -63,8 +62,21 @@ public final class Pool implements AutoCloseable, WorkerHandle.Listener {
     this.config = config;
     WorkerLauncher launcher = config.launcher();
     this.tasks = config.tasks();
-    this.scheduler = new Scheduler(config.window);
-    this.supervisor = new Supervisor(config, launcher, scheduler, this, this::giveUp, this::broken);
+    this.scheduler = new Scheduler(config.window, config.maxTasksPerWorker);
+    this.supervisor = new Supervisor(config, launcher, scheduler, this, this::fail, this::broken);
+    if (config.taskTimeout != null) {
+      long period = Math.max(10, Math.min(250, config.taskTimeout.toMillis() / 4));
+      supervisor.every(period, this::killOverdueWorkers);
+    }
+  }
+
+  /** Kills each worker whose current chunk has run over the task timeout. Supervisor thread. */
+  private void killOverdueWorkers() {
+    for (Scheduler.Overdue overdue : scheduler.overdue(config.taskTimeout.toNanos())) {
+      overdue.worker().kill(overdue.chunk() + " ran for " + overdue.runningNanos() / 1_000_000
+          + " ms, over the task timeout of " + config.taskTimeout.toMillis() + " ms per input"
+          + " (--task-timeout)");
+    }
   }
 
   /**
@@ -126,21 +138,57 @@ public final class Pool implements AutoCloseable, WorkerHandle.Listener {
     return task == null ? null : task.description();
   }
 
-  /** The current worker of every slot: id, pid, and what it holds and has done. */
+  /** The current worker of every slot: id, pid, state, and what it holds and has done. */
   public List<WorkerInfo> workers() {
     List<WorkerInfo> out = new ArrayList<>();
-    var loads = scheduler.loads();
     for (WorkerHandle worker : supervisor.workers()) {
-      var load = loads.stream().filter(l -> l.pid() == worker.pid()).findFirst();
-      out.add(new WorkerInfo(worker.workerId(), worker.pid(), worker.isAlive(),
-          load.map(Scheduler.WorkerLoad::itemsHeld).orElse(0),
-          load.map(Scheduler.WorkerLoad::itemsDone).orElse(0L)));
+      Scheduler.WorkerLoad load = scheduler.load(worker);
+      WorkerInfo.State state;
+      if (!worker.isAlive()) {
+        state = WorkerInfo.State.EXITED;
+      } else if (load == null) {
+        state = worker.ready().isDone() ? WorkerInfo.State.RETIRING : WorkerInfo.State.STARTING;
+      } else {
+        state = load.accepting() ? WorkerInfo.State.READY : WorkerInfo.State.RETIRING;
+      }
+      out.add(new WorkerInfo(worker.workerId(), worker.pid(), state,
+          load == null ? 0 : load.itemsDone(), load == null ? 0 : load.itemsHeld(),
+          supervisor.restarts(worker.workerId()), worker.startedAt()));
     }
     return out;
   }
 
-  /** A worker as {@link #workers()} reports it. */
-  public record WorkerInfo(String workerId, long pid, boolean alive, int itemsHeld, long itemsDone) {}
+  /**
+   * Restarts worker {@code workerId} gracefully: it gets no more work, finishes what it holds,
+   * receives the shutdown sentinel and is replaced in its slot by a new process.
+   *
+   * @throws IllegalArgumentException when there is no such worker or it is not taking work
+   */
+  public void restartWorker(String workerId) {
+    WorkerHandle worker = current(workerId);
+    if (scheduler.load(worker) == null || !scheduler.load(worker).accepting()) {
+      throw new IllegalArgumentException(worker + " is not taking work; it cannot be restarted now");
+    }
+    if (scheduler.stopAccepting(worker)) {
+      worker.shutdown();
+    } // else onResult sends the sentinel when its last chunk is answered
+  }
+
+  /**
+   * Kills worker {@code workerId} at once (SIGKILL); what it held goes to other workers, and a new
+   * process takes its slot, as for any death.
+   *
+   * @throws IllegalArgumentException when there is no such worker
+   */
+  public void killWorker(String workerId) {
+    current(workerId).kill("killed on request");
+  }
+
+  private WorkerHandle current(String workerId) {
+    return supervisor.workers().stream().filter(w -> w.workerId().equals(workerId)).findFirst()
+        .orElseThrow(() -> new IllegalArgumentException("no worker " + workerId + "; there are "
+            + supervisor.workers().stream().map(WorkerHandle::workerId).toList()));
+  }
 
   /**
    * Applies {@code task} to every input and returns the outputs in input order, like Python's
@@ -227,7 +275,7 @@ public final class Pool implements AutoCloseable, WorkerHandle.Listener {
     int size = chunksize > 0 ? chunksize : automaticChunksize(json.size(), config.procs);
     List<Chunk> chunks = new ArrayList<>();
     for (int first = 0; first < json.size(); first += size) {
-      chunks.add(new Chunk(nextTaskId.getAndIncrement(), job, first, Math.min(size, json.size() - first)));
+      chunks.add(new Chunk(scheduler.newTaskId(), job, first, Math.min(size, json.size() - first)));
     }
     scheduler.submit(chunks);
     return job;
@@ -330,6 +378,9 @@ public final class Pool implements AutoCloseable, WorkerHandle.Listener {
   @Override
   public void onResult(WorkerHandle worker, Message.Result result) {
     Chunk chunk = scheduler.answered(worker, result.taskId(), result.attempt());
+    if (scheduler.retiredAndEmpty(worker)) {
+      worker.shutdown(); // a graceful restart or a recycled worker: it has finished its last chunk
+    }
     if (chunk == null) {
       log.warn("dropped a late result from {}: task {} attempt {} is no longer its to answer",
           worker, result.taskId(), result.attempt());
@@ -337,9 +388,10 @@ public final class Pool implements AutoCloseable, WorkerHandle.Listener {
     }
     if (result.outputs().size() != chunk.count) {
       // The chunk is off the worker's load now: replace the worker, and reclaim the chunk here.
-      worker.kill(worker + " answered " + chunk + " with " + result.outputs().size()
-          + " outputs for " + chunk.count + " inputs");
-      supervisor.reclaim(List.of(chunk));
+      String problem = worker + " answered " + chunk + " with " + result.outputs().size()
+          + " outputs for " + chunk.count + " inputs";
+      worker.kill(problem);
+      supervisor.reclaim(List.of(chunk), problem, String.join("\n", worker.stderrTail()));
       return;
     }
     Message.TaskError[] errors = new Message.TaskError[chunk.count];
@@ -371,7 +423,7 @@ public final class Pool implements AutoCloseable, WorkerHandle.Listener {
       // One input is too large; send each on its own so only that one fails.
       List<Chunk> singles = new ArrayList<>();
       for (int i = 0; i < chunk.count; i++) {
-        Chunk single = new Chunk(nextTaskId.getAndIncrement(), chunk.job, chunk.firstRank + i, 1);
+        Chunk single = new Chunk(scheduler.newTaskId(), chunk.job, chunk.firstRank + i, 1);
         single.attempt = chunk.attempt - 1; // not sent, so not an attempt
         singles.add(single);
       }
@@ -387,12 +439,7 @@ public final class Pool implements AutoCloseable, WorkerHandle.Listener {
     supervisor.onExit(worker, exit);
   }
 
-  /** Fails every input of a chunk whose worker died on its last attempt. Supervisor thread. */
-  private void giveUp(Chunk chunk) {
-    fail(chunk, TaskFailure.Kind.WORKER_DIED, "its worker died on each of " + chunk.attempt
-        + " attempts; see the worker deaths reported above", null);
-  }
-
+  /** Gives every input of {@code chunk} that has no outcome yet this failure. Any thread. */
   private void fail(Chunk chunk, TaskFailure.Kind kind, String message, String evidence) {
     for (int i = 0; i < chunk.count; i++) {
       long rank = chunk.firstRank + i;
@@ -510,9 +557,30 @@ public final class Pool implements AutoCloseable, WorkerHandle.Listener {
     }
   }
 
-  /** The JVM is exiting with the pool still open: no worker may outlive it. */
-  private void killAll() {
+  /**
+   * The JVM is exiting (Ctrl-C, SIGTERM, or System.exit) with the pool open: inputs not yet sent
+   * are cancelled, every worker gets the sentinel and finishes what it holds within the shutdown
+   * grace, then whatever is left is killed. No worker outlives this JVM. Shutdown hook thread.
+   */
+  private void interrupted() {
+    synchronized (this) {
+      if (state == State.CLOSED || state == State.TERMINATED) {
+        return;
+      }
+      state = State.TERMINATED;
+    }
+    log.warn("the coordinator is stopping: cancelling what is not started, letting workers finish"
+        + " what they hold for up to {} s", config.shutdownGrace.toSeconds());
     supervisor.stopReplacing();
-    supervisor.workers().forEach(w -> w.kill("the coordinator JVM is exiting"));
+    for (Chunk chunk : scheduler.drainPending()) {
+      fail(chunk, TaskFailure.Kind.CANCELLED, "the coordinator was interrupted", null);
+    }
+    List<WorkerHandle> workers = supervisor.workers();
+    workers.forEach(WorkerHandle::shutdown);
+    if (!join(config.shutdownGrace)) {
+      workers.forEach(w -> w.kill("still running " + config.shutdownGrace.toSeconds()
+          + " s after the coordinator was interrupted"));
+      join(config.shutdownGrace);
+    }
   }
 }

@@ -29,6 +29,11 @@ public final class PoolConfig {
   final Duration shutdownGrace;
   final PoolEvents events;
   final String mainClass;
+  final Duration taskTimeout;
+  final long maxTasksPerWorker;
+  final int maxRestarts;
+  final Duration restartWindow;
+  final RestartPolicy restartPolicy;
 
   private PoolConfig(Builder b) {
     this.procs = b.procs;
@@ -43,6 +48,11 @@ public final class PoolConfig {
     this.shutdownGrace = b.shutdownGrace;
     this.events = b.events;
     this.mainClass = b.mainClass;
+    this.taskTimeout = b.taskTimeout;
+    this.maxTasksPerWorker = b.maxTasksPerWorker;
+    this.maxRestarts = b.maxRestarts;
+    this.restartWindow = b.restartWindow;
+    this.restartPolicy = b.restartPolicy;
   }
 
   public static Builder builder() {
@@ -84,8 +94,53 @@ public final class PoolConfig {
     private Duration shutdownGrace = Duration.ofSeconds(10);
     private PoolEvents events = new PoolEvents() {};
     private String mainClass = WorkerMain.class.getName();
+    private Duration taskTimeout;
+    private long maxTasksPerWorker;
+    private int maxRestarts = 50;
+    private Duration restartWindow = Duration.ofSeconds(60);
+    private RestartPolicy restartPolicy = RestartPolicy.exponentialBackoff();
 
     private Builder() {}
+
+    /**
+     * How long one input may run; a worker over it (its chunk's inputs times this) is killed and
+     * replaced, and the input is retried or failed like any death. Default: no limit.
+     */
+    public Builder taskTimeout(Duration timeout) {
+      this.taskTimeout = positive(timeout, "task timeout");
+      return this;
+    }
+
+    /**
+     * After how many inputs a worker is retired gracefully and replaced, as a guard against leaks;
+     * it may go over by the rest of its last chunk. Default 0: never.
+     */
+    public Builder maxTasksPerWorker(long tasks) {
+      if (tasks < 0) {
+        throw new IllegalArgumentException("max tasks per worker must not be negative, got " + tasks);
+      }
+      this.maxTasksPerWorker = tasks;
+      return this;
+    }
+
+    /**
+     * Stop the pool (a restart storm) when more than {@code restarts} workers are restarted within
+     * {@code window}; default 50 in 60 s.
+     */
+    public Builder restartLimit(int restarts, Duration window) {
+      if (restarts < 1) {
+        throw new IllegalArgumentException("max restarts must be at least 1, got " + restarts);
+      }
+      this.maxRestarts = restarts;
+      this.restartWindow = positive(window, "restart window");
+      return this;
+    }
+
+    /** The delay before restarting a slot that keeps failing; default exponential backoff. */
+    public Builder restartPolicy(RestartPolicy policy) {
+      this.restartPolicy = Objects.requireNonNull(policy, "policy");
+      return this;
+    }
 
     /** How many worker processes; default: the number of available processors. */
     public Builder procs(int procs) {

@@ -21,6 +21,8 @@ final class Scheduler {
   /** What one live worker holds. */
   private static final class Load {
     final ArrayDeque<Chunk> held = new ArrayDeque<>();
+    /** When the worker started on the oldest chunk it holds (it answers in order). */
+    long headStartedNanos;
     boolean accepting = true;
     long chunksDone;
     long itemsDone;
@@ -30,15 +32,32 @@ final class Scheduler {
   record WorkerLoad(String workerId, long pid, boolean accepting, int chunksHeld, int itemsHeld,
       long chunksDone, long itemsDone) {}
 
+  /** A worker whose current chunk has run longer than its time. */
+  record Overdue(WorkerHandle worker, Chunk chunk, long runningNanos) {}
+
   private final int window;
+  private final long maxItemsPerWorker;
   private final Deque<Chunk> pending = new ArrayDeque<>();
   private final Map<WorkerHandle, Load> loads = new LinkedHashMap<>();
+  private final java.util.concurrent.atomic.AtomicLong nextTaskId =
+      new java.util.concurrent.atomic.AtomicLong(1);
 
-  Scheduler(int window) {
+  /**
+   * @param window how many chunks a worker may hold at once
+   * @param maxItemsPerWorker after how many inputs a worker takes no more work (to be recycled);
+   *     0 for never
+   */
+  Scheduler(int window, long maxItemsPerWorker) {
     if (window < 1) {
       throw new IllegalArgumentException("window must be at least 1, got " + window);
     }
     this.window = window;
+    this.maxItemsPerWorker = maxItemsPerWorker;
+  }
+
+  /** A new task id, unique in this pool. Any thread. */
+  long newTaskId() {
+    return nextTaskId.getAndIncrement();
   }
 
   /** Queues new chunks behind those already waiting, and hands out what it can. */
@@ -59,6 +78,9 @@ final class Scheduler {
 
   /** Starts giving work to a worker that said hello. */
   synchronized void workerReady(WorkerHandle worker) {
+    if (worker.ended()) {
+      return; // it died while its hello was being handled; workerGone has already run or will find nothing
+    }
     loads.put(worker, new Load());
     dispatch();
   }
@@ -69,11 +91,12 @@ final class Scheduler {
    * already written off, which the caller drops.
    */
   synchronized Chunk answered(WorkerHandle worker, long taskId, int attempt) {
-    Chunk chunk = withdraw(worker, taskId, attempt);
+    Chunk chunk = remove(worker, taskId, attempt);
     if (chunk != null) {
       Load load = loads.get(worker);
       load.chunksDone++;
       load.itemsDone += chunk.count;
+      dispatch();
     }
     return chunk;
   }
@@ -83,6 +106,14 @@ final class Scheduler {
    * and hands the worker the next one. Returns null when the worker holds no such chunk.
    */
   synchronized Chunk withdraw(WorkerHandle worker, long taskId, int attempt) {
+    Chunk chunk = remove(worker, taskId, attempt);
+    if (chunk != null) {
+      dispatch();
+    }
+    return chunk;
+  }
+
+  private Chunk remove(WorkerHandle worker, long taskId, int attempt) {
     Load load = loads.get(worker);
     if (load == null) {
       return null;
@@ -92,17 +123,11 @@ final class Scheduler {
       if (chunk.taskId == taskId && chunk.attempt == attempt) {
         it.remove();
         chunk.holder = null;
-        dispatch();
+        load.headStartedNanos = System.nanoTime(); // the worker goes on to its next chunk now
         return chunk;
       }
     }
     return null;
-  }
-
-  /** The chunk {@code worker} is working on now (the oldest it holds), or null. */
-  synchronized Chunk current(WorkerHandle worker) {
-    Load load = loads.get(worker);
-    return load == null ? null : load.held.peekFirst();
   }
 
   /** Stops giving {@code worker} work; it keeps what it holds. Returns true if it holds nothing. */
@@ -115,10 +140,10 @@ final class Scheduler {
     return load.held.isEmpty();
   }
 
-  /** True when {@code worker} is known and holds no chunk. */
-  synchronized boolean holdsNothing(WorkerHandle worker) {
+  /** True when {@code worker} takes no more work and holds nothing: it may be sent the sentinel. */
+  synchronized boolean retiredAndEmpty(WorkerHandle worker) {
     Load load = loads.get(worker);
-    return load == null || load.held.isEmpty();
+    return load != null && !load.accepting && load.held.isEmpty();
   }
 
   /** Forgets a worker that has exited and returns the chunks it held, oldest first. */
@@ -134,26 +159,53 @@ final class Scheduler {
 
   /** Removes every chunk, waiting or held, and returns them: the pool is stopping. */
   synchronized List<Chunk> drain() {
-    List<Chunk> all = new ArrayList<>(pending);
-    pending.clear();
+    List<Chunk> all = drainPending();
     for (Load load : loads.values()) {
       all.addAll(load.held);
       load.held.clear();
-      load.accepting = false;
     }
     return all;
   }
 
-  /** True when no chunk waits and no worker holds one. */
-  synchronized boolean idle() {
-    return pending.isEmpty() && loads.values().stream().allMatch(load -> load.held.isEmpty());
+  /**
+   * Removes the chunks no worker holds yet and returns them, and stops giving workers work; the
+   * held chunks stay with their workers to be finished.
+   */
+  synchronized List<Chunk> drainPending() {
+    List<Chunk> waiting = new ArrayList<>(pending);
+    pending.clear();
+    loads.values().forEach(load -> load.accepting = false);
+    return waiting;
   }
 
-  synchronized List<WorkerLoad> loads() {
-    List<WorkerLoad> out = new ArrayList<>();
-    loads.forEach((worker, load) -> out.add(new WorkerLoad(worker.workerId(), worker.pid(),
-        load.accepting, load.held.size(), load.held.stream().mapToInt(c -> c.count).sum(),
-        load.chunksDone, load.itemsDone)));
+  /** What {@code worker} holds and has done, or null when it takes no part (not ready, or gone). */
+  synchronized WorkerLoad load(WorkerHandle worker) {
+    Load load = loads.get(worker);
+    return load == null ? null : new WorkerLoad(worker.workerId(), worker.pid(), load.accepting,
+        load.held.size(), itemsHeld(load), load.chunksDone, load.itemsDone);
+  }
+
+  private static int itemsHeld(Load load) {
+    int items = 0;
+    for (Chunk chunk : load.held) {
+      items += chunk.count;
+    }
+    return items;
+  }
+
+  /**
+   * Returns the workers whose current chunk has run longer than {@code nanosPerInput} for each of
+   * its inputs.
+   */
+  synchronized List<Overdue> overdue(long nanosPerInput) {
+    long now = System.nanoTime();
+    List<Overdue> out = new ArrayList<>();
+    loads.forEach((worker, load) -> {
+      Chunk head = load.held.peekFirst();
+      if (head != null && now - load.headStartedNanos > nanosPerInput * head.count) {
+        out.add(new Overdue(worker, head, now - load.headStartedNanos));
+      }
+    });
     return out;
   }
 
@@ -167,15 +219,24 @@ final class Scheduler {
         if (!load.accepting || load.held.size() >= window || pending.isEmpty()) {
           continue;
         }
+        if (maxItemsPerWorker > 0 && load.itemsDone + itemsHeld(load) >= maxItemsPerWorker) {
+          load.accepting = false; // recycled once it has answered what it holds
+          continue;
+        }
         Chunk chunk = pending.pollFirst();
         if (chunk.job.results().completion().isDone()) {
           continue; // every rank already has an outcome (the job was cancelled)
         }
         chunk.attempt++;
         chunk.holder = entry.getKey();
-        chunk.sentNanos = System.nanoTime();
+        if (load.held.isEmpty()) {
+          load.headStartedNanos = System.nanoTime(); // an idle worker starts on it at once
+        }
         load.held.addLast(chunk);
         entry.getKey().send(chunk.message());
+        if (maxItemsPerWorker > 0 && load.itemsDone + itemsHeld(load) >= maxItemsPerWorker) {
+          load.accepting = false; // recycled once it has answered what it holds
+        }
         gave = true;
       }
     }

@@ -30,10 +30,21 @@ public record WorkerExit(String workerId, long pid, int exitCode, Message.Goodby
 
   /** One paragraph: who, how it ended, what went wrong, and the end of its stderr. */
   public String describe() {
+    return describe(null);
+  }
+
+  /**
+   * As {@link #describe()}, with {@code context} (for example what the worker held) said after
+   * what went wrong and before the stderr lines; null for none.
+   */
+  public String describe(String context) {
     StringBuilder text = new StringBuilder()
         .append(workerId).append(" (pid ").append(pid).append(") ").append(status());
     if (problem != null) {
       text.append(": ").append(problem);
+    }
+    if (context != null) {
+      text.append("; ").append(context);
     }
     if (!stderrTail.isEmpty()) {
       text.append("; last stderr lines:");

@@ -67,6 +67,10 @@ final class WorkerHandle {
   private final Thread writer;
   private final Thread reader;
   private final Thread errorReader;
+  private final java.util.concurrent.atomic.AtomicBoolean shutdownSent =
+      new java.util.concurrent.atomic.AtomicBoolean();
+  private volatile boolean answered;
+  private volatile boolean ended;
   private volatile Message.Goodbye goodbye;
   private volatile String problem;
 
@@ -110,6 +114,16 @@ final class WorkerHandle {
     return process.isAlive();
   }
 
+  /** True once the process has ended, before its end is reported; no work may go to it. */
+  boolean ended() {
+    return ended;
+  }
+
+  /** True once this worker has answered a task: it is healthy enough to do work. */
+  boolean answered() {
+    return answered;
+  }
+
   /** Completes once the process has ended and {@link Listener#onExit} has returned. */
   CompletableFuture<WorkerExit> exited() {
     return exited;
@@ -120,9 +134,14 @@ final class WorkerHandle {
     outbox.add(message);
   }
 
-  /** Sends the shutdown sentinel after whatever is queued; the worker finishes its work first. */
+  /**
+   * Sends the shutdown sentinel after whatever is queued; the worker finishes its work first.
+   * Only the first call sends it.
+   */
   void shutdown() {
-    outbox.add(POISON);
+    if (!shutdownSent.getAndSet(true)) {
+      outbox.add(POISON);
+    }
   }
 
   /** Kills the process at once (SIGKILL). Any thread; harmless if it is already gone. */
@@ -184,6 +203,7 @@ final class WorkerHandle {
   /** Handles one message from the worker; false when the conversation is over. */
   private boolean accept(Message message) {
     if (message instanceof Message.Result result && hello.isDone()) {
+      answered = true;
       listener.onResult(this, result);
       return true;
     } else if (message instanceof Message.Hello greeting && !hello.isDone()) {
@@ -228,6 +248,7 @@ final class WorkerHandle {
 
   /** Runs once on the exit executor after the process ended. */
   private void processEnded() {
+    ended = true; // read by Scheduler.workerReady, in case a late hello is still being handled
     writer.interrupt(); // wakes the writer blocked on an empty outbox
     // The pipes reach end of file as soon as the process is gone, unless a grandchild inherited
     // them; wait for the readers so every result and stderr line is in, but not forever.

@@ -40,9 +40,9 @@ class PoolTest {
       List<Long> squares = pool.map("square", inputs, Long.class);
 
       assertEquals(LongStream.range(0, 10_000).map(x -> x * x).boxed().toList(), squares);
-      List<Pool.WorkerInfo> workers = pool.workers();
-      assertEquals(4, workers.stream().map(Pool.WorkerInfo::pid).distinct().count());
-      assertEquals(10_000, workers.stream().mapToLong(Pool.WorkerInfo::itemsDone).sum());
+      List<WorkerInfo> workers = pool.workers();
+      assertEquals(4, workers.stream().map(WorkerInfo::pid).distinct().count());
+      assertEquals(10_000, workers.stream().mapToLong(WorkerInfo::itemsDone).sum());
       assertTrue(workers.stream().allMatch(w -> w.itemsDone() > 0), "every worker did work: " + workers);
     }
   }
@@ -244,7 +244,7 @@ class PoolTest {
       assertTrue(death.contains("broke the protocol on stdout"), death);
       assertTrue(death.contains("\"this is not json abc\""), death);
       // The replacement is healthy and takes work.
-      await().atMost(Duration.ofSeconds(30)).until(() -> pool.workers().get(0).alive());
+      await().atMost(Duration.ofSeconds(30)).until(() -> pool.workers().get(0).ready());
       assertEquals(List.of(25L), pool.map("square", List.of(5), Long.class));
     }
   }
@@ -270,7 +270,7 @@ class PoolTest {
       assertTrue(deaths.get(0).contains("exit 3"), deaths.get(0));
       assertTrue(deaths.get(0).contains("haltfirst rank"), deaths.get(0));
       await().atMost(Duration.ofSeconds(30))
-          .until(() -> pool.workers().stream().allMatch(Pool.WorkerInfo::alive));
+          .until(() -> pool.workers().stream().allMatch(WorkerInfo::ready));
       assertEquals("worker-0", pool.workers().get(0).workerId());
       assertNotEquals(victim, pool.workers().get(0).pid());
     }
@@ -289,7 +289,7 @@ class PoolTest {
 
       assertEquals(IntStream.range(0, 300).mapToObj(x -> (long) x * x).toList(), outputs);
       await().atMost(Duration.ofSeconds(30)).until(() -> pool.workers().get(1).pid() != victim
-          && pool.workers().get(1).alive());
+          && pool.workers().get(1).ready());
     }
   }
 
@@ -310,6 +310,6 @@ class PoolTest {
   }
 
   private static Set<Long> pids(Pool pool) {
-    return new HashSet<>(pool.workers().stream().map(Pool.WorkerInfo::pid).toList());
+    return new HashSet<>(pool.workers().stream().map(WorkerInfo::pid).toList());
   }
 }

@@ -14,6 +14,8 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
 
 /**
  * A worker's conversation with its coordinator, over any pair of streams: hello, then tasks
@@ -21,56 +23,100 @@ import java.util.List;
  * input (status 0: the coordinator is gone) or a line that breaks the protocol (a fault message,
  * status 2).
  *
- * <p>{@link #run()} runs on one thread, which reads, runs every task and writes; a task that
- * blocks therefore delays the reading of the next line, which is why {@link WorkerMain} watches
- * for the coordinator's death separately.
+ * <p>Two threads: {@link #run()}'s caller runs the tasks and writes every message; a reader
+ * thread ({@code worker-N-stdin}) decodes lines as they come. So the end of input is seen at
+ * once, even in the middle of a long task, and reported to the {@code inputClosed} callback
+ * (which, in a real worker, halts the JVM: the coordinator is gone).
  */
 public final class WorkerLoop {
   /** Exit status after a protocol fault: the coordinator sent something this worker cannot read. */
   public static final int STATUS_PROTOCOL_FAULT = 2;
 
+  /** The reader's mark for the end of input. */
+  private static final Object END_OF_INPUT = new Object();
+
   private final String workerId;
   private final TaskRegistry registry;
   private final FrameReader in;
   private final OutputStream out;
+  private final Runnable inputClosed;
+  private final BlockingQueue<Object> inbox = new LinkedBlockingQueue<>();
   private long tasksDone;
   private long itemsDone;
   private long itemsFailed;
 
   public WorkerLoop(String workerId, TaskRegistry registry, InputStream in, OutputStream out,
       int maxLineBytes) {
+    this(workerId, registry, in, out, maxLineBytes, () -> {});
+  }
+
+  /**
+   * @param inputClosed called on the reader thread when the input ends before the shutdown
+   *     sentinel, while a task may still be running
+   */
+  public WorkerLoop(String workerId, TaskRegistry registry, InputStream in, OutputStream out,
+      int maxLineBytes, Runnable inputClosed) {
     this.workerId = workerId;
     this.registry = registry;
     this.in = new FrameReader(in, maxLineBytes);
     this.out = out;
+    this.inputClosed = inputClosed;
   }
 
   /** Runs the conversation to its end and returns the exit status the worker should have. */
   public int run() throws IOException {
     send(new Message.Hello(Message.PROTOCOL_VERSION, ProcessHandle.current().pid(), workerId));
+    Thread reader = new Thread(this::read, workerId + "-stdin");
+    reader.setDaemon(true);
+    reader.start();
     while (true) {
-      Message message;
+      Object next;
       try {
-        byte[] line = in.readLine();
-        if (line == null) {
-          System.err.println(workerId + ": stdin closed, so the coordinator is gone; exiting");
-          return 0;
-        }
-        message = Codec.decode(line);
-      } catch (ProtocolException e) {
-        send(new Message.Fault(workerId + " cannot read what the coordinator sent: " + e.getMessage()));
-        return STATUS_PROTOCOL_FAULT;
+        next = inbox.take(); // woken by the reader thread
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return 1;
       }
-      if (message instanceof Message.Task task) {
+      if (next instanceof Message.Task task) {
         send(run(task));
-      } else if (message instanceof Message.Shutdown) {
+      } else if (next instanceof Message.Shutdown) {
         send(new Message.Goodbye(tasksDone, itemsDone, itemsFailed));
         return 0;
-      } else {
-        send(new Message.Fault(workerId + " does not accept '" + message.type()
-            + "' messages; a coordinator sends only task and shutdown"));
+      } else if (next instanceof Message.Fault fault) {
+        send(fault);
         return STATUS_PROTOCOL_FAULT;
+      } else {
+        System.err.println(workerId + ": stdin closed, so the coordinator is gone; exiting");
+        return 0;
       }
+    }
+  }
+
+  /** The reader thread: decodes lines into the inbox until shutdown, end of input or a fault. */
+  private void read() {
+    try {
+      byte[] line;
+      while ((line = in.readLine()) != null) {
+        Message message = Codec.decode(line);
+        if (message instanceof Message.Task) {
+          inbox.add(message);
+        } else if (message instanceof Message.Shutdown) {
+          inbox.add(message);
+          return; // nothing after the sentinel matters, not even the end of input
+        } else {
+          inbox.add(new Message.Fault(workerId + " does not accept '" + message.type()
+              + "' messages; a coordinator sends only task and shutdown"));
+          return;
+        }
+      }
+      inbox.add(END_OF_INPUT);
+      inputClosed.run();
+    } catch (ProtocolException e) {
+      inbox.add(new Message.Fault(workerId + " cannot read what the coordinator sent: " + e.getMessage()));
+    } catch (IOException e) {
+      System.err.println(workerId + ": cannot read stdin: " + e);
+      inbox.add(END_OF_INPUT);
+      inputClosed.run();
     }
   }
 

@@ -45,13 +45,20 @@ public final class WorkerMain {
       System.exit(1);
       return;
     }
-    int status = new WorkerLoop(workerId, registry, commands, wire, maxLineBytes).run();
+    String id = workerId;
+    int status = new WorkerLoop(workerId, registry, commands, wire, maxLineBytes, () -> {
+      // The coordinator closed our stdin without the sentinel, or died: stop now, mid-task too.
+      System.err.println(id + ": stdin closed, so the coordinator is gone; exiting");
+      Runtime.getRuntime().halt(0);
+    }).run();
     System.exit(status);
   }
 
   /**
    * Halts this JVM as soon as the process that started it ends, even in the middle of a task: a
-   * worker never outlives its coordinator. (Closing stdin is noticed only between tasks.)
+   * worker never outlives its coordinator. This backs up the end of stdin, which the kernel
+   * signals at once when the coordinator dies, for the case where another process still holds
+   * the pipe open; the JDK notices a non-child's exit by polling, so this one may take a moment.
    */
   private static void exitWithParent(String workerId) {
     ProcessHandle.current().parent().ifPresent(parent -> parent.onExit().thenRun(() -> {

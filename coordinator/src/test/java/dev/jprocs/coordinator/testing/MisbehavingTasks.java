@@ -113,6 +113,29 @@ public final class MisbehavingTasks {
     }
   }
 
+  /** {@code haltif}: halts the worker (status 7) for a negative input; returns other inputs. */
+  public static final class HaltIfNegative implements Task {
+    @Override
+    public String name() {
+      return "haltif";
+    }
+
+    @Override
+    public String description() {
+      return "halts the worker with status 7 on a negative input, returns any other";
+    }
+
+    @Override
+    public Object apply(JsonNode input, TaskContext context) {
+      if (input.asLong() < 0) {
+        System.err.println("haltif: input " + input + " at rank " + context.rank() + ", attempt "
+            + context.attempt() + ": halting");
+        Runtime.getRuntime().halt(7);
+      }
+      return input;
+    }
+  }
+
   /** {@code hang}: blocks until the worker is killed. */
   public static final class Hang implements Task {
     @Override
