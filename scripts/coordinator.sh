@@ -6,5 +6,7 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 # shellcheck source=scripts/lib.sh
 . "$root/scripts/lib.sh"
 jprocs_build_if_needed "$root"
+# Run directories (with the control socket scripts/workers.sh uses) go under one root both agree on.
+export JPROCS_LOGS="${JPROCS_LOGS:-$root/logs}"
 exec "${JAVA:-java}" ${JPROCS_JAVA_OPTS:-} -cp "$root/coordinator/target/jprocs-coordinator.jar:$root/coordinator/target/lib/*" \
   dev.jprocs.coordinator.cli.CoordinatorCommand "$@"

@@ -140,48 +140,57 @@ public final class Pool implements AutoCloseable, WorkerHandle.Listener {
 
   /** The current worker of every slot: id, pid, state, and what it holds and has done. */
   public List<WorkerInfo> workers() {
-    List<WorkerInfo> out = new ArrayList<>();
-    for (WorkerHandle worker : supervisor.workers()) {
-      Scheduler.WorkerLoad load = scheduler.load(worker);
-      WorkerInfo.State state;
-      if (!worker.isAlive()) {
-        state = WorkerInfo.State.EXITED;
-      } else if (load == null) {
-        state = worker.ready().isDone() ? WorkerInfo.State.RETIRING : WorkerInfo.State.STARTING;
-      } else {
-        state = load.accepting() ? WorkerInfo.State.READY : WorkerInfo.State.RETIRING;
-      }
-      out.add(new WorkerInfo(worker.workerId(), worker.pid(), state,
-          load == null ? 0 : load.itemsDone(), load == null ? 0 : load.itemsHeld(),
-          supervisor.restarts(worker.workerId()), worker.startedAt()));
+    return supervisor.workers().stream().map(this::info).toList();
+  }
+
+  private WorkerInfo info(WorkerHandle worker) {
+    Scheduler.WorkerLoad load = scheduler.load(worker);
+    WorkerInfo.State state;
+    if (!worker.isAlive()) {
+      state = WorkerInfo.State.EXITED;
+    } else if (load == null) {
+      state = worker.ready().isDone() ? WorkerInfo.State.RETIRING : WorkerInfo.State.STARTING;
+    } else {
+      state = load.accepting() ? WorkerInfo.State.READY : WorkerInfo.State.RETIRING;
     }
-    return out;
+    return new WorkerInfo(worker.workerId(), worker.pid(), state,
+        load == null ? 0 : load.itemsDone(), load == null ? 0 : load.itemsHeld(),
+        supervisor.restarts(worker.workerId()), worker.startedAt());
   }
 
   /**
    * Restarts worker {@code workerId} gracefully: it gets no more work, finishes what it holds,
    * receives the shutdown sentinel and is replaced in its slot by a new process.
    *
+   * Returns the worker it acted on, as it was just before.
+   *
    * @throws IllegalArgumentException when there is no such worker or it is not taking work
    */
-  public void restartWorker(String workerId) {
+  public WorkerInfo restartWorker(String workerId) {
     WorkerHandle worker = current(workerId);
+    WorkerInfo before = info(worker);
     if (scheduler.load(worker) == null || !scheduler.load(worker).accepting()) {
       throw new IllegalArgumentException(worker + " is not taking work; it cannot be restarted now");
     }
     if (scheduler.stopAccepting(worker)) {
       worker.shutdown();
     } // else onResult sends the sentinel when its last chunk is answered
+    return before;
   }
 
   /**
    * Kills worker {@code workerId} at once (SIGKILL); what it held goes to other workers, and a new
    * process takes its slot, as for any death.
    *
+   * Returns the worker it killed, as it was just before.
+   *
    * @throws IllegalArgumentException when there is no such worker
    */
-  public void killWorker(String workerId) {
-    current(workerId).kill("killed on request");
+  public WorkerInfo killWorker(String workerId) {
+    WorkerHandle worker = current(workerId);
+    WorkerInfo before = info(worker);
+    worker.kill("killed on request");
+    return before;
   }
 
   private WorkerHandle current(String workerId) {
@@ -233,7 +242,7 @@ public final class Pool implements AutoCloseable, WorkerHandle.Listener {
    * Applies {@code task} to every input and yields every outcome, output or failure, in input
    * order; for callers that report failures rather than stop at the first.
    */
-  public Iterator<TaskResult> results(TaskSpec task, Iterable<?> inputs, int chunksize) {
+  public Results results(TaskSpec task, Iterable<?> inputs, int chunksize) {
     return ordered(run(task, inputs, chunksize, false));
   }
 
@@ -300,13 +309,18 @@ public final class Pool implements AutoCloseable, WorkerHandle.Listener {
     return json;
   }
 
-  private static Iterator<TaskResult> ordered(Job job) {
-    return new Iterator<>() {
+  private static Results ordered(Job job) {
+    return new Results() {
       private int next;
 
       @Override
       public boolean hasNext() {
         return next < job.size();
+      }
+
+      @Override
+      public boolean nextReady() {
+        return hasNext() && job.results().has(next);
       }
 
       @Override

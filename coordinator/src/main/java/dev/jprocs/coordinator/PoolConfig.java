@@ -63,6 +63,11 @@ public final class PoolConfig {
     return procs;
   }
 
+  /** How long workers get to finish after the sentinel before they are killed. */
+  public Duration shutdownGrace() {
+    return shutdownGrace;
+  }
+
   /**
    * Loads the tasks that this configuration's workers will have, without starting any, so a
    * caller can check a task name first.

@@ -79,7 +79,7 @@ final class Scheduler {
   /** Starts giving work to a worker that said hello. */
   synchronized void workerReady(WorkerHandle worker) {
     if (worker.ended()) {
-      return; // it died while its hello was being handled; workerGone has already run or will find nothing
+      return; // it died while its hello was being handled: give it nothing to lose
     }
     loads.put(worker, new Load());
     dispatch();

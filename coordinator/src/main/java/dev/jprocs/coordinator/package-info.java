@@ -18,8 +18,9 @@
  *  caller: map's list, imap's iterator,
  *  submit's future (via jprocs-callbacks)
  *
- *  process exit ─► [jprocs-supervisor] Supervisor.onExit: take back held chunks (retry or fail),
- *                  describe the death once, respawn the slot (backoff, storm limit)
+ *  process exit ─► [jprocs-supervisor] Supervisor.onExit: take back held chunks (charge the running
+ *                  one, retry or fail), describe the death once, respawn the slot (backoff, storm
+ *                  limit); also kills workers over the task timeout
  * </pre>
  *
  * <p>What each actor reads and writes:
@@ -34,11 +35,18 @@
  *       scheduler queued; reads protocol lines and reports them; keeps the stderr tail.
  *   <li>{@code ResultAssembler}: one job's outcomes by rank; refuses a second outcome for a rank,
  *       which makes delivery exactly-once when a chunk was retried.
- *   <li>{@code Supervisor}: the only code that reacts to a worker's end, on its own thread.
+ *   <li>{@code Supervisor}: the only code that reacts to a worker's end, on its own thread; it
+ *       also replaces workers that retired cleanly (max tasks per worker, graceful restarts), and
+ *       its thread runs the pool's task-timeout check.
  *   <li>{@code WorkerLauncher}: the worker command line (lean classpath, JVM flags that keep the
  *       JVM's own output off stdout).
  *   <li>{@code cli}: {@code scripts/coordinator.sh}: inputs from a file or a task's samples,
  *       JSON Lines output in input order, the report.
+ *   <li>{@code control}: the operator's way in while a run goes on ({@code scripts/workers.sh}):
+ *       {@code RunDirectory} makes the owner-only {@code logs/<run-id>/}; {@code ControlServer}
+ *       serves a Unix socket there on its {@code jprocs-control} thread, one JSON line each way,
+ *       and acts only through {@code Pool}'s public methods ({@code workers}, {@code restartWorker},
+ *       {@code killWorker}).
  * </ul>
  */
 package dev.jprocs.coordinator;

@@ -7,11 +7,14 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.jprocs.coordinator.Pool;
 import dev.jprocs.coordinator.PoolConfig;
 import dev.jprocs.coordinator.PoolEvents;
+import dev.jprocs.coordinator.Results;
 import dev.jprocs.coordinator.TaskFailure;
 import dev.jprocs.coordinator.TaskResult;
 import dev.jprocs.coordinator.TaskSpec;
 import dev.jprocs.coordinator.WorkerExit;
 import dev.jprocs.coordinator.WorkerStartException;
+import dev.jprocs.coordinator.control.ControlServer;
+import dev.jprocs.coordinator.control.RunDirectory;
 import dev.jprocs.protocol.Codec;
 import dev.jprocs.worker.Task;
 import dev.jprocs.worker.TaskRegistry;
@@ -28,7 +31,6 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -54,6 +56,8 @@ public final class CoordinatorCommand implements Callable<Integer> {
   static final int OK = 0;
   static final int FAILED = 1;
   static final int USAGE = 2;
+  /** What the JVM itself exits with after SIGINT; SIGTERM gives 143. */
+  static final int INTERRUPTED = 130;
 
   @Option(names = "--procs", paramLabel = "N",
       description = "Worker JVMs to start (default: available processors, ${DEFAULT-VALUE}).")
@@ -101,6 +105,30 @@ public final class CoordinatorCommand implements Callable<Integer> {
       description = "Dispatches of an input before a worker death fails it (default: ${DEFAULT-VALUE}).")
   int maxAttempts;
 
+  @Option(names = "--task-timeout", paramLabel = "SECONDS",
+      description = "Longest one input may run; its worker is then killed and replaced, and the input"
+          + " retried or failed like any death (default: no limit).")
+  Double taskTimeout;
+
+  @Option(names = "--max-tasks-per-worker", paramLabel = "N", defaultValue = "0",
+      description = "Retire a worker gracefully and start a fresh one after N inputs, a guard against"
+          + " leaks (default: 0, never).")
+  long maxTasksPerWorker;
+
+  @Option(names = "--max-restarts", paramLabel = "R", defaultValue = "50",
+      description = "Stop the run (a restart storm) after more than R worker restarts within"
+          + " --restart-window (default: ${DEFAULT-VALUE}).")
+  int maxRestarts;
+
+  @Option(names = "--restart-window", paramLabel = "SECONDS", defaultValue = "60",
+      description = "The window of --max-restarts (default: ${DEFAULT-VALUE}).")
+  double restartWindow;
+
+  @Option(names = "--grace", paramLabel = "SECONDS", defaultValue = "10",
+      description = "On Ctrl-C, SIGTERM or the end of the run, how long workers get to finish what they"
+          + " hold after the shutdown sentinel before they are killed (default: ${DEFAULT-VALUE}).")
+  double grace;
+
   @Option(names = "--worker-heap", paramLabel = "SIZE", defaultValue = "512m",
       description = "Maximum heap of each worker JVM, as -Xmx takes it (default: ${DEFAULT-VALUE}).")
   String workerHeap;
@@ -112,6 +140,11 @@ public final class CoordinatorCommand implements Callable<Integer> {
   @Option(names = "--max-line-bytes", paramLabel = "N", defaultValue = "268435456",
       description = "Longest protocol line accepted either way (default: ${DEFAULT-VALUE}).")
   int maxLineBytes;
+
+  @Option(names = "--logs", paramLabel = "DIR", defaultValue = "${env:JPROCS_LOGS:-logs}",
+      description = "Where runs keep their directory DIR/<run-id>/ (owner-only, with the control socket that"
+          + " scripts/workers.sh uses); DIR/latest is the newest (default: $JPROCS_LOGS, else ./logs).")
+  Path logs;
 
   @Option(names = "--list-tasks", description = "List the tasks on the worker classpath and exit.")
   boolean listTasks;
@@ -189,13 +222,20 @@ public final class CoordinatorCommand implements Callable<Integer> {
     if (procs < 1) {
       throw new IllegalArgumentException("--procs must be at least 1, got " + procs);
     }
-    return PoolConfig.builder()
+    PoolConfig.Builder builder = PoolConfig.builder();
+    if (taskTimeout != null) {
+      builder.taskTimeout(seconds(taskTimeout, "--task-timeout"));
+    }
+    return builder
         .procs(procs)
         .classpath(classpath)
         .jvmOptions(jvmOptions)
         .workerHeap(workerHeap)
         .maxAttempts(maxAttempts)
         .maxLineBytes(maxLineBytes)
+        .maxTasksPerWorker(maxTasksPerWorker)
+        .restartLimit(maxRestarts, seconds(restartWindow, "--restart-window"))
+        .shutdownGrace(seconds(grace, "--grace"))
         .events(new PoolEvents() {
           @Override
           public void workerReady(String workerId, long pid) {
@@ -209,6 +249,13 @@ public final class CoordinatorCommand implements Callable<Integer> {
           }
         })
         .build();
+  }
+
+  private static java.time.Duration seconds(double seconds, String option) {
+    if (!(seconds > 0) || seconds > 1e9) {
+      throw new IllegalArgumentException(option + " must be a positive number of seconds, got " + seconds);
+    }
+    return java.time.Duration.ofNanos(Math.round(seconds * 1e9));
   }
 
   private PrintStream human() {
@@ -265,16 +312,15 @@ public final class CoordinatorCommand implements Callable<Integer> {
       throws IOException {
     long started = System.nanoTime();
     List<JsonNode> valid = new ArrayList<>();
-    List<Integer> validRanks = new ArrayList<>();
     for (InputFile.Line line : lines) {
       if (line.error() == null) {
         valid.add(line.value());
-        validRanks.add(line.rank());
       }
     }
     Report report = Report.forTask(task, top);
     List<String> failures = new ArrayList<>();
     String broken;
+    RunDirectory runDirectory = createRunDirectory(); // before the workers, so they can log there
     Pool pool;
     try {
       pool = Pool.start(config);
@@ -282,8 +328,11 @@ public final class CoordinatorCommand implements Callable<Integer> {
       stderr.println("coordinator.sh: a worker could not start: " + e.getMessage());
       return FAILED;
     }
-    try (pool) {
-      Iterator<TaskResult> results = pool.results(taskSpec(), valid, chunksize);
+    Interruption interruption = new Interruption(config);
+    ControlServer control = startControl(runDirectory, pool, human);
+    int finished = 0;
+    try (pool; control; interruption) { // control (may be null) closes first: no command reaches a closing pool
+      Results results = pool.results(taskSpec(), valid, chunksize);
       int next = 0; // index into valid
       for (InputFile.Line line : lines) {
         ObjectNode record = JsonNodeFactory.instance.objectNode().put("rank", line.rank());
@@ -291,8 +340,12 @@ public final class CoordinatorCommand implements Callable<Integer> {
           record.put("error", line.error());
           failures.add("rank " + line.rank() + ": " + line.error());
         } else {
+          if (!results.nextReady()) {
+            out.flush(); // what is finished is on disk while we wait
+          }
           TaskResult result = results.next();
           if (result.ok()) {
+            finished++;
             record.set("output", result.output());
             report.add(new Report.Row(line.rank(), valid.get(next), result.output()));
           } else {
@@ -305,9 +358,14 @@ public final class CoordinatorCommand implements Callable<Integer> {
         out.write(record.toString());
         out.write('\n');
       }
+      out.flush();
       broken = pool.brokenReason();
+      if (interruption.happened()) {
+        stderr.printf("coordinator.sh: interrupted: %d of %d inputs finished and written; the rest"
+            + " were cancelled%n", finished, lines.size());
+        return INTERRUPTED;
+      }
     }
-    out.flush();
     double seconds = (System.nanoTime() - started) / 1e9;
     report.print(human, lines.size());
     human.printf("%d tasks on %d worker%s in %.2f s%n", lines.size(), config.procs(),
@@ -322,6 +380,76 @@ public final class CoordinatorCommand implements Callable<Integer> {
     }
     return broken == null ? OK : FAILED;
   }
+
+  /**
+   * Ctrl-C or SIGTERM while the run goes on: the pool's own shutdown hook cancels what has not
+   * started and lets the workers finish what they hold; this hook holds the JVM open until the
+   * main thread has written what finished. The JVM then exits 130 (SIGINT) or 143 (SIGTERM).
+   */
+  private static final class Interruption implements AutoCloseable {
+    private final java.util.concurrent.CountDownLatch written = new java.util.concurrent.CountDownLatch(1);
+    private final java.util.concurrent.atomic.AtomicBoolean happened = new java.util.concurrent.atomic.AtomicBoolean();
+    private final Thread hook;
+
+    Interruption(PoolConfig config) {
+      long waitMillis = 2 * config.shutdownGrace().toMillis() + 5_000;
+      hook = new Thread(() -> {
+        happened.set(true);
+        try {
+          // Woken by close(), once the main thread has written every outcome.
+          written.await(waitMillis, java.util.concurrent.TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      }, "coordinator-interrupted");
+      Runtime.getRuntime().addShutdownHook(hook);
+    }
+
+    boolean happened() {
+      return happened.get();
+    }
+
+    @Override
+    public void close() {
+      written.countDown(); // wakes the hook, if the JVM is shutting down
+      try {
+        Runtime.getRuntime().removeShutdownHook(hook);
+      } catch (IllegalStateException e) {
+        // The JVM is shutting down: the hook is running, and returns now.
+      }
+    }
+  }
+
+  // --- Operator control (scripts/workers.sh, package control): a run directory and its socket.
+  // Neither is needed for the run itself: when one cannot be made, say so and run without it.
+
+  private RunDirectory createRunDirectory() {
+    try {
+      return RunDirectory.create(logs);
+    } catch (IOException | UnsupportedOperationException e) {
+      stderr.println("coordinator.sh: warning: cannot create a run directory under " + logs + " ("
+          + e + "); this run has no control socket for scripts/workers.sh");
+      return null;
+    }
+  }
+
+  /** Starts the control socket and prints where the run is; null when there is none. */
+  private ControlServer startControl(RunDirectory run, Pool pool, PrintStream human) {
+    if (run == null) {
+      return null;
+    }
+    try {
+      ControlServer control = ControlServer.start(run, pool);
+      human.println("Run " + run.runId() + ": " + run.path() + " (scripts/workers.sh list)");
+      return control;
+    } catch (IOException e) {
+      stderr.println("coordinator.sh: warning: " + e.getMessage()
+          + "; scripts/workers.sh cannot reach this run");
+      human.println("Run " + run.runId() + ": " + run.path());
+      return null;
+    }
+  }
+  // --- end of operator control
 
   private static Map<String, Object> errorJson(TaskFailure failure) {
     Map<String, Object> error = new java.util.LinkedHashMap<>();

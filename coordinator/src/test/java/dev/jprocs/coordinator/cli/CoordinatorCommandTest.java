@@ -141,6 +141,33 @@ class CoordinatorCommandTest {
   }
 
   @Test
+  void anInputThatKillsItsWorkerEveryTimeFailsAloneAndIsListedInTheSummary() throws Exception {
+    Path input = dir.resolve("in.jsonl");
+    Files.writeString(input, "1\n-2\n3\n4\n");
+    Path output = dir.resolve("out.jsonl");
+
+    assertEquals(1, run("--procs", "2", "--task", "haltif", "--input", input.toString(),
+        "--output", output.toString(), "--classpath", TestPools.testTasksClasspath().toString()));
+
+    List<String> lines = Files.readAllLines(output);
+    assertEquals(List.of(1, 3, 4), List.of(0, 2, 3).stream()
+        .map(i -> parse(lines.get(i)).get("output").asInt()).toList());
+    JsonNode error = parse(lines.get(1)).get("error");
+    assertEquals("worker_died", error.get("kind").asText());
+    assertTrue(error.get("message").asText().contains("exit 7"), error.toString());
+    assertTrue(stderr().contains("1 of 4 inputs failed:\n  haltif rank 1 lost: its worker died"),
+        stderr());
+  }
+
+  private static JsonNode parse(String line) {
+    try {
+      return Codec.parse(line);
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      throw new AssertionError(line, e);
+    }
+  }
+
+  @Test
   void tasksFromAUserClasspathCanBeListedAndRun() throws Exception {
     String classpath = TestPools.testTasksClasspath().toString();
     assertEquals(0, run("--list-tasks", "--classpath", classpath));

@@ -1,0 +1,104 @@
+package dev.jprocs.coordinator.control;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.jprocs.coordinator.Pool;
+import dev.jprocs.coordinator.WorkerInfo;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.OptionalLong;
+
+/**
+ * The control commands that act on a {@link Pool}, through its public methods only.
+ *
+ * <ul>
+ *   <li>{@code {"command":"list"}} → {@code {"workers":[{"worker","pid","state","itemsDone",
+ *       "itemsHeld","restarts","startedAt","uptimeMillis","rssBytes"}, ...]}}; {@code rssBytes} is
+ *       null where {@code /proc} does not say.
+ *   <li>{@code {"command":"restart","worker":ID}}: {@link Pool#restartWorker}, graceful.
+ *   <li>{@code {"command":"kill","worker":ID}}: {@link Pool#killWorker}, at once.
+ * </ul>
+ *
+ * <p>restart and kill answer {@code {"worker","pid","itemsHeld"}}: the process acted on and what
+ * it held at that moment. They return at once; the replacement shows in a later {@code list}.
+ */
+public final class PoolCommands {
+  private PoolCommands() {}
+
+  /** The commands by name, for {@link ControlServer#start(Path, Map)}; add more to the map. */
+  public static Map<String, ControlServer.Command> of(Pool pool) {
+    Map<String, ControlServer.Command> commands = new LinkedHashMap<>();
+    commands.put("list", request -> list(pool));
+    commands.put("restart", request -> actedOn(pool.restartWorker(workerId(request))));
+    commands.put("kill", request -> actedOn(pool.killWorker(workerId(request))));
+    return commands;
+  }
+
+  private static ObjectNode list(Pool pool) {
+    Instant now = Instant.now();
+    ArrayNode workers = JsonNodeFactory.instance.arrayNode();
+    for (WorkerInfo worker : pool.workers()) {
+      ObjectNode row = workers.addObject()
+          .put("worker", worker.workerId())
+          .put("pid", worker.pid())
+          .put("state", worker.state().name())
+          .put("itemsDone", worker.itemsDone())
+          .put("itemsHeld", worker.itemsHeld())
+          .put("restarts", worker.restarts())
+          .put("startedAt", worker.startedAt().toString())
+          .put("uptimeMillis", Duration.between(worker.startedAt(), now).toMillis());
+      OptionalLong rss = worker.state() == WorkerInfo.State.EXITED ? OptionalLong.empty() : rssBytes(worker.pid());
+      if (rss.isPresent()) {
+        row.put("rssBytes", rss.getAsLong());
+      } else {
+        row.putNull("rssBytes");
+      }
+    }
+    ObjectNode response = JsonNodeFactory.instance.objectNode();
+    response.set("workers", workers);
+    return response;
+  }
+
+  private static String workerId(JsonNode request) {
+    JsonNode worker = request.path("worker");
+    if (!worker.isTextual()) {
+      throw new IllegalArgumentException("the request needs \"worker\": a worker id such as \"worker-0\"");
+    }
+    return worker.asText();
+  }
+
+  /** The worker now in slot {@code workerId}, so a response can name the pid acted on. */
+  private static ObjectNode actedOn(WorkerInfo worker) {
+    return JsonNodeFactory.instance.objectNode()
+        .put("worker", worker.workerId())
+        .put("pid", worker.pid())
+        .put("itemsHeld", worker.itemsHeld());
+  }
+
+  /**
+   * The resident set size of process {@code pid}, from {@code VmRSS} in {@code /proc/PID/status};
+   * empty where there is no {@code /proc} (not Linux) or the process has just ended.
+   */
+  static OptionalLong rssBytes(long pid) {
+    Path status = Path.of("/proc", Long.toString(pid), "status");
+    try {
+      for (String line : Files.readAllLines(status, StandardCharsets.UTF_8)) {
+        if (line.startsWith("VmRSS:")) { // "VmRSS:	   49232 kB"
+          String[] fields = line.substring("VmRSS:".length()).trim().split("\\s+");
+          return OptionalLong.of(Long.parseLong(fields[0]) * 1024);
+        }
+      }
+      return OptionalLong.empty(); // a zombie has no VmRSS line
+    } catch (IOException | NumberFormatException e) {
+      return OptionalLong.empty();
+    }
+  }
+}
