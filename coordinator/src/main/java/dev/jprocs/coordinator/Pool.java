@@ -60,9 +60,12 @@ public final class Pool implements AutoCloseable, WorkerHandle.Listener {
 
   private Pool(PoolConfig config) {
     this.config = config;
-    WorkerLauncher launcher = config.launcher();
     this.tasks = config.tasks();
-    this.scheduler = new Scheduler(config.window, config.maxTasksPerWorker);
+    WorkerLauncher launcher = config.launcher();
+    if (config.mode == PoolConfig.Mode.THREADS) {
+      launcher.inThreads(tasks);
+    }
+    this.scheduler = new Scheduler(config.window, config.maxTasksPerWorker, config.events);
     this.supervisor = new Supervisor(config, launcher, scheduler, this, this::fail, this::broken);
     if (config.taskTimeout != null) {
       long period = Math.max(10, Math.min(250, config.taskTimeout.toMillis() / 4));
@@ -191,6 +194,24 @@ public final class Pool implements AutoCloseable, WorkerHandle.Listener {
     WorkerInfo before = info(worker);
     worker.kill("killed on request");
     return before;
+  }
+
+  /**
+   * Switches tracing of worker {@code workerId}'s pipe on or off, for its current process and the
+   * ones that replace it; traced frames go to the configured {@link PipeTracer}. Returns whether
+   * it was on.
+   *
+   * @throws IllegalArgumentException when there is no such worker
+   */
+  public boolean trace(String workerId, boolean on) {
+    current(workerId); // checks the id
+    return supervisor.trace(workerId, on);
+  }
+
+  /** Whether worker {@code workerId}'s pipe is being traced. */
+  public boolean tracing(String workerId) {
+    current(workerId);
+    return supervisor.tracing(workerId);
   }
 
   private WorkerHandle current(String workerId) {
@@ -398,8 +419,11 @@ public final class Pool implements AutoCloseable, WorkerHandle.Listener {
     if (chunk == null) {
       log.warn("dropped a late result from {}: task {} attempt {} is no longer its to answer",
           worker, result.taskId(), result.attempt());
+      config.events.lateResultDropped(worker.workerId(), worker.pid(), result.taskId(), result.attempt());
       return;
     }
+    config.events.resultReceived(worker.workerId(), worker.pid(), result.taskId(), result.attempt(),
+        result.outputs().size(), result.errors().size());
     if (result.outputs().size() != chunk.count) {
       // The chunk is off the worker's load now: replace the worker, and reclaim the chunk here.
       String problem = worker + " answered " + chunk + " with " + result.outputs().size()
@@ -423,6 +447,8 @@ public final class Pool implements AutoCloseable, WorkerHandle.Listener {
               errors[i].trace(), worker.workerId(), worker.pid(), result.attempt()));
       if (!chunk.job.results().offer(outcome)) {
         log.warn("dropped a second result for {} rank {} from {}", chunk.job.task().name(), rank, worker);
+      } else if (!outcome.ok()) {
+        config.events.inputFailed(outcome.failure());
       }
     }
   }
@@ -440,6 +466,8 @@ public final class Pool implements AutoCloseable, WorkerHandle.Listener {
         Chunk single = new Chunk(scheduler.newTaskId(), chunk.job, chunk.firstRank + i, 1);
         single.attempt = chunk.attempt - 1; // not sent, so not an attempt
         singles.add(single);
+        config.events.taskRetried(single.taskId, chunk.job.task().name(), single.firstRank, 1,
+            "its chunk's task message was over the line limit; sent one input at a time");
       }
       scheduler.retry(singles);
       return;
@@ -457,14 +485,18 @@ public final class Pool implements AutoCloseable, WorkerHandle.Listener {
   private void fail(Chunk chunk, TaskFailure.Kind kind, String message, String evidence) {
     for (int i = 0; i < chunk.count; i++) {
       long rank = chunk.firstRank + i;
-      chunk.job.results().offer(new TaskResult(rank, null, new TaskFailure(kind,
-          chunk.job.task().name(), rank, null, message, evidence, null, -1, chunk.attempt)));
+      TaskFailure failure = new TaskFailure(kind, chunk.job.task().name(), rank, null, message,
+          evidence, null, -1, chunk.attempt);
+      if (chunk.job.results().offer(new TaskResult(rank, null, failure))) {
+        config.events.inputFailed(failure);
+      }
     }
   }
 
   /** Stops the pool after a restart storm: what is unfinished fails with the reason. */
   private void broken(String reason) {
     log.error("stopping the pool: {}", reason);
+    config.events.poolBroken(reason);
     brokenReason = reason;
     synchronized (this) {
       state = State.TERMINATED;

@@ -34,6 +34,18 @@ public final class PoolConfig {
   final int maxRestarts;
   final Duration restartWindow;
   final RestartPolicy restartPolicy;
+  final boolean tracePipes;
+  final PipeTracer pipeTracer;
+  final int lastFrames;
+  final Mode mode;
+
+  /** How workers run. */
+  public enum Mode {
+    /** Each worker is a child JVM: isolation, real parallelism, crash safety. The default. */
+    PROCESSES,
+    /** Each worker is a thread of this JVM over in-memory pipes: cheap, for I/O-bound tasks. */
+    THREADS
+  }
 
   private PoolConfig(Builder b) {
     this.procs = b.procs;
@@ -53,6 +65,10 @@ public final class PoolConfig {
     this.maxRestarts = b.maxRestarts;
     this.restartWindow = b.restartWindow;
     this.restartPolicy = b.restartPolicy;
+    this.tracePipes = b.tracePipes;
+    this.pipeTracer = b.pipeTracer;
+    this.lastFrames = b.lastFrames;
+    this.mode = b.mode;
   }
 
   public static Builder builder() {
@@ -104,8 +120,42 @@ public final class PoolConfig {
     private int maxRestarts = 50;
     private Duration restartWindow = Duration.ofSeconds(60);
     private RestartPolicy restartPolicy = RestartPolicy.exponentialBackoff();
+    private boolean tracePipes;
+    private PipeTracer pipeTracer = frame -> { };
+    private int lastFrames = 8;
+    private Mode mode = Mode.PROCESSES;
 
     private Builder() {}
+
+    /** Child JVMs (the default) or threads of this JVM; the tasks and the API are the same. */
+    public Builder mode(Mode mode) {
+      this.mode = Objects.requireNonNull(mode, "mode");
+      return this;
+    }
+
+    /**
+     * Whether every worker's frames go to the {@link #pipeTracer} from the start; {@link Pool#trace}
+     * switches one worker on or off later. Default off.
+     */
+    public Builder tracePipes(boolean on) {
+      this.tracePipes = on;
+      return this;
+    }
+
+    /** Where traced frames go; default nowhere. */
+    public Builder pipeTracer(PipeTracer tracer) {
+      this.pipeTracer = Objects.requireNonNull(tracer, "tracer");
+      return this;
+    }
+
+    /** How many of its last frames each way a worker keeps for its death report; default 8. */
+    public Builder lastFrames(int frames) {
+      if (frames < 0) {
+        throw new IllegalArgumentException("last frames must not be negative, got " + frames);
+      }
+      this.lastFrames = frames;
+      return this;
+    }
 
     /**
      * How long one input may run; a worker over it (its chunk's inputs times this) is killed and

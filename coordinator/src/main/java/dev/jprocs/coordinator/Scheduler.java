@@ -37,6 +37,7 @@ final class Scheduler {
 
   private final int window;
   private final long maxItemsPerWorker;
+  private final PoolEvents events;
   private final Deque<Chunk> pending = new ArrayDeque<>();
   private final Map<WorkerHandle, Load> loads = new LinkedHashMap<>();
   private final java.util.concurrent.atomic.AtomicLong nextTaskId =
@@ -47,12 +48,13 @@ final class Scheduler {
    * @param maxItemsPerWorker after how many inputs a worker takes no more work (to be recycled);
    *     0 for never
    */
-  Scheduler(int window, long maxItemsPerWorker) {
+  Scheduler(int window, long maxItemsPerWorker, PoolEvents events) {
     if (window < 1) {
       throw new IllegalArgumentException("window must be at least 1, got " + window);
     }
     this.window = window;
     this.maxItemsPerWorker = maxItemsPerWorker;
+    this.events = events;
   }
 
   /** A new task id, unique in this pool. Any thread. */
@@ -233,7 +235,10 @@ final class Scheduler {
           load.headStartedNanos = System.nanoTime(); // an idle worker starts on it at once
         }
         load.held.addLast(chunk);
-        entry.getKey().send(chunk.message());
+        WorkerHandle worker = entry.getKey();
+        worker.send(chunk.message());
+        events.taskSent(worker.workerId(), worker.pid(), chunk.taskId, chunk.job.task().name(),
+            chunk.firstRank, chunk.count, chunk.attempt);
         if (maxItemsPerWorker > 0 && load.itemsDone + itemsHeld(load) >= maxItemsPerWorker) {
           load.accepting = false; // recycled once it has answered what it holds
         }

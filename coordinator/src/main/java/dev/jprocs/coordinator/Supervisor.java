@@ -53,6 +53,7 @@ final class Supervisor {
   }, (late, executor) -> late.run()); // a process that ends after shutdown is still accounted for
   private final Map<String, WorkerHandle> slots = new LinkedHashMap<>(); // guarded by this
   private final Map<String, Integer> restarts = new ConcurrentHashMap<>();
+  private final Map<String, Boolean> tracing = new ConcurrentHashMap<>();
   private final Map<String, Integer> failedStarts = new HashMap<>(); // supervisor thread only
   private final Map<String, Integer> failuresInARow = new HashMap<>(); // supervisor thread only
   private final Deque<Long> restartTimes = new ArrayDeque<>(); // supervisor thread only
@@ -75,11 +76,29 @@ final class Supervisor {
   /** Starts a worker process in {@code workerId}'s slot. Any thread. */
   WorkerHandle spawn(String workerId) throws IOException {
     Process process = launcher.start(workerId);
-    WorkerHandle worker = new WorkerHandle(workerId, process, listener, config.maxLineBytes, thread);
+    WorkerHandle worker = new WorkerHandle(workerId, process, listener, config,
+        tracing(workerId), thread);
     synchronized (this) {
       slots.put(workerId, worker);
     }
+    config.events.workerSpawned(workerId, process.pid(), restarts(workerId));
     return worker;
+  }
+
+  /** Whether slot {@code workerId}'s pipe is traced; it stays so across restarts. */
+  boolean tracing(String workerId) {
+    return tracing.getOrDefault(workerId, config.tracePipes);
+  }
+
+  /** Switches tracing of slot {@code workerId} on or off; returns whether it was on. Any thread. */
+  synchronized boolean trace(String workerId, boolean on) {
+    boolean was = tracing(workerId);
+    tracing.put(workerId, on);
+    WorkerHandle worker = slots.get(workerId);
+    if (worker != null) {
+      worker.trace(on);
+    }
+    return was;
   }
 
   /** The current worker of every slot, in slot order. */
@@ -165,7 +184,8 @@ final class Supervisor {
     running.deaths++;
     if (running.deaths >= config.maxAttempts) {
       failure.fail(running, TaskFailure.Kind.WORKER_DIED, "its worker died while running it, on "
-          + running.deaths + " attempts; the last: " + how, evidence);
+          + running.deaths + (running.deaths == 1 ? " attempt" : " attempts") + "; the last: " + how,
+          evidence);
     } else if (running.count == 1) {
       again.add(running);
     } else {
@@ -176,8 +196,16 @@ final class Supervisor {
         again.add(single);
       }
     }
-    again.addAll(held.subList(1, held.size()));
+    again.forEach(chunk -> retried(chunk, "its worker died while running it: " + how));
+    List<Chunk> waiting = held.subList(1, held.size());
+    waiting.forEach(chunk -> retried(chunk, "its worker died before starting it"));
+    again.addAll(waiting);
     scheduler.retry(again);
+  }
+
+  private void retried(Chunk chunk, String reason) {
+    config.events.taskRetried(chunk.taskId, chunk.job.task().name(), chunk.firstRank, chunk.count,
+        reason);
   }
 
   private void replace(WorkerHandle dead, WorkerExit exit) {
@@ -212,8 +240,8 @@ final class Supervisor {
       return;
     }
     try {
-      WorkerHandle worker = spawn(workerId);
       restarts.merge(workerId, 1, Integer::sum);
+      WorkerHandle worker = spawn(workerId);
       log.info("{} restarted as pid {}", workerId, worker.pid());
       // A replacement that never says hello must not hold its slot forever.
       thread.schedule(() -> {

@@ -11,9 +11,13 @@ import java.util.List;
  * @param problem what the coordinator saw go wrong (a protocol error, a refused handshake, a
  *     fault the worker reported), or null
  * @param stderrTail the last lines the worker wrote to stderr
+ * @param lastFrames the last frames each way through its pipe, oldest first
  */
 public record WorkerExit(String workerId, long pid, int exitCode, Message.Goodbye goodbye,
-    String problem, List<String> stderrTail) {
+    String problem, List<String> stderrTail, List<Frame> lastFrames) {
+
+  /** How much of each frame's line a description shows. */
+  private static final int FRAME_CHARS = 160;
 
   /** True for a worker that said goodbye and exited 0: a retirement, not a death. */
   public boolean clean() {
@@ -45,6 +49,12 @@ public record WorkerExit(String workerId, long pid, int exitCode, Message.Goodby
     }
     if (context != null) {
       text.append("; ").append(context);
+    }
+    if (!lastFrames.isEmpty()) {
+      text.append("; last frames:");
+      for (Frame frame : lastFrames) {
+        text.append("\n  ").append(frame.describe(FRAME_CHARS));
+      }
     }
     if (!stderrTail.isEmpty()) {
       text.append("; last stderr lines:");

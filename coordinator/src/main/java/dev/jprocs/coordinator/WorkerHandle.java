@@ -58,7 +58,9 @@ final class WorkerHandle {
   private final String workerId;
   private final Process process;
   private final Listener listener;
+  private final PoolEvents events;
   private final int maxLineBytes;
+  private final PipeTap tap;
   private final Instant startedAt = Instant.now();
   private final BlockingQueue<Message> outbox = new LinkedBlockingQueue<>();
   private final ArrayDeque<String> stderrTail = new ArrayDeque<>(); // guarded by itself
@@ -74,12 +76,17 @@ final class WorkerHandle {
   private volatile Message.Goodbye goodbye;
   private volatile String problem;
 
-  WorkerHandle(String workerId, Process process, Listener listener, int maxLineBytes,
-      Executor exitExecutor) {
+  /**
+   * @param tracing whether this worker's frames go to the configured tracer from the start
+   */
+  WorkerHandle(String workerId, Process process, Listener listener, PoolConfig config,
+      boolean tracing, Executor exitExecutor) {
     this.workerId = workerId;
     this.process = process;
     this.listener = listener;
-    this.maxLineBytes = maxLineBytes;
+    this.events = config.events;
+    this.maxLineBytes = config.maxLineBytes;
+    this.tap = new PipeTap(workerId, process.pid(), config.lastFrames, config.pipeTracer, tracing);
     this.writer = thread("stdin", this::writeLoop);
     this.reader = thread("stdout", this::readLoop);
     this.errorReader = thread("stderr", this::readErrors);
@@ -129,6 +136,11 @@ final class WorkerHandle {
     return exited;
   }
 
+  /** Starts or stops handing this worker's frames to the tracer. Any thread. */
+  void trace(boolean on) {
+    tap.trace(on);
+  }
+
   /** Queues a message for the worker's stdin; never blocks. Any thread. */
   void send(Message message) {
     outbox.add(message);
@@ -141,6 +153,7 @@ final class WorkerHandle {
   void shutdown() {
     if (!shutdownSent.getAndSet(true)) {
       outbox.add(POISON);
+      events.sentinelSent(workerId, pid());
     }
   }
 
@@ -169,6 +182,7 @@ final class WorkerHandle {
           continue;
         }
         stdin.write(line);
+        tap.sent(line, message);
         if (outbox.isEmpty()) {
           stdin.flush(); // one flush for whatever queued up meanwhile
         }
@@ -189,11 +203,20 @@ final class WorkerHandle {
     try {
       byte[] line;
       while ((line = lines.readLine()) != null) {
-        if (!accept(Codec.decode(line))) {
+        Message message;
+        try {
+          message = Codec.decode(line);
+        } catch (ProtocolException e) {
+          tap.received(line, null);
+          throw e;
+        }
+        tap.received(line, message);
+        if (!accept(message)) {
           return;
         }
       }
     } catch (ProtocolException e) {
+      events.strayOutput(workerId, pid(), e.start(), e.length());
       kill(workerId + " broke the protocol on stdout: " + e.getMessage());
     } catch (IOException e) {
       kill(workerId + " stdout could not be read: " + e);
@@ -234,6 +257,7 @@ final class WorkerHandle {
       String line;
       while ((line = lines.readLine()) != null) {
         stderrLog.info("[{}] {}", workerId, line);
+        events.workerStderr(workerId, pid(), line);
         synchronized (stderrTail) {
           if (stderrTail.size() == STDERR_TAIL_LINES) {
             stderrTail.removeFirst();
@@ -255,7 +279,7 @@ final class WorkerHandle {
     join(reader, Duration.ofSeconds(5));
     join(errorReader, Duration.ofSeconds(2));
     WorkerExit exit = new WorkerExit(workerId, pid(), process.exitValue(), goodbye, problem,
-        stderrTail());
+        stderrTail(), tap.lastFrames());
     hello.completeExceptionally(new WorkerStartException(exit)); // no-op after a hello
     try {
       listener.onExit(this, exit);

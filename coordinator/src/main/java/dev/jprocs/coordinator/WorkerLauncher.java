@@ -4,6 +4,7 @@ import com.fasterxml.jackson.annotation.JsonTypeInfo;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.jprocs.protocol.Codec;
+import dev.jprocs.worker.TaskRegistry;
 import dev.jprocs.worker.WorkerMain;
 import java.io.File;
 import java.io.IOException;
@@ -20,7 +21,7 @@ import java.util.Set;
 /**
  * Starts worker JVMs with {@link ProcessBuilder}: the java command, the worker's lean classpath
  * (protocol, worker, Jackson, plus the user's jars), and JVM flags that keep the JVM's own output
- * off stdout. Immutable; safe to share.
+ * off stdout; or, in thread mode, an in-process {@link ThreadProcess}. Safe to share once made.
  */
 public final class WorkerLauncher {
   /**
@@ -35,6 +36,8 @@ public final class WorkerLauncher {
   private final List<String> jvmOptions;
   private final String mainClass;
   private final int maxLineBytes;
+  /** The tasks of thread-mode workers, or null for worker processes. */
+  private TaskRegistry threads;
 
   /**
    * @param extraClasspath the user's jars and directories with more tasks, after the built-in ones
@@ -51,6 +54,12 @@ public final class WorkerLauncher {
     this.jvmOptions = List.copyOf(jvmOptions);
     this.mainClass = mainClass;
     this.maxLineBytes = maxLineBytes;
+  }
+
+  /** From now on, {@link #start} runs workers as threads of this JVM over these tasks. */
+  WorkerLauncher inThreads(TaskRegistry tasks) {
+    this.threads = tasks;
+    return this;
   }
 
   /** The java command of the JVM running this code. */
@@ -81,6 +90,9 @@ public final class WorkerLauncher {
    * @throws IOException when the java command cannot be run at all
    */
   Process start(String workerId) throws IOException {
+    if (threads != null) {
+      return new ThreadProcess(workerId, threads, maxLineBytes);
+    }
     ProcessBuilder builder = new ProcessBuilder(command(workerId));
     builder.redirectInput(ProcessBuilder.Redirect.PIPE);
     builder.redirectOutput(ProcessBuilder.Redirect.PIPE);

@@ -267,8 +267,13 @@ class PoolTest {
 
       assertEquals(List.of(10L, 11L, 12L, 13L), outputs);
       assertTrue(deaths.size() >= 2, deaths.toString());
-      assertTrue(deaths.get(0).contains("exit 3"), deaths.get(0));
-      assertTrue(deaths.get(0).contains("haltfirst rank"), deaths.get(0));
+      String death = deaths.get(0);
+      assertTrue(death.contains("exit 3"), death);
+      assertTrue(death.contains("haltfirst rank"), death);
+      // The death report shows the last traffic: the hello, and the task that killed it.
+      assertTrue(death.contains("last frames:"), death);
+      assertTrue(death.contains("<- hello"), death);
+      assertTrue(death.matches("(?s).*-> task \\(task \\d+, rank \\d+, \\d+ bytes\\) \\{\"type\":\"task\".*"), death);
       await().atMost(Duration.ofSeconds(30))
           .until(() -> pool.workers().stream().allMatch(WorkerInfo::ready));
       assertEquals("worker-0", pool.workers().get(0).workerId());
