@@ -13,4 +13,7 @@ jprocs_build_if_needed() {
   fi
   echo "jprocs: building (mvn -q -DskipTests package) ..." >&2
   (cd "$root" && mvn -q -DskipTests package) >&2
+  # The jar plugin leaves a jar whose contents did not change untouched, so a change elsewhere
+  # (another module's sources) would otherwise look stale, and rebuild, on every run.
+  touch "$jar"
 }

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Lists, restarts or kills the workers of a running coordinator through its control socket:
-#   scripts/workers.sh [--logs DIR] [--run RUN] list | restart N | kill N      (--help for more)
+# Lists, restarts, kills or traces the workers of a running coordinator through its control socket:
+#   scripts/workers.sh [--logs DIR] [--run RUN] list | restart N | kill N | trace N on|off   (--help for more)
 # Acts on the latest run under $JPROCS_LOGS (default: logs/ at the repository root, as for
 # scripts/coordinator.sh) unless --run names one. Works from any current directory.
 set -euo pipefail

@@ -1,12 +1,13 @@
 package dev.jprocs.coordinator;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.jprocs.protocol.Codec;
 import dev.jprocs.protocol.Message;
 import dev.jprocs.worker.TaskRegistry;
+import dev.jprocs.worker.child.Serialization;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Iterator;
 import java.util.List;
 import java.util.NoSuchElementException;
@@ -20,6 +21,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -283,6 +286,115 @@ public final class Pool implements AutoCloseable, WorkerHandle.Listener {
     }, callbacks);
   }
 
+  // --- The rest of Python's Pool: starmap, apply, the async calls ---------------------------
+
+  /**
+   * Applies {@code task} to each argument list, sent as one JSON array, and returns the outputs
+   * in order, like Python's {@code starmap}: the task reads its arguments as the array's elements.
+   *
+   * @throws TaskFailedException for the first input, in rank order, that has no output
+   */
+  public <R> List<R> starmap(String task, List<? extends List<?>> args, Class<R> type) {
+    return starmap(TaskSpec.of(task), args, type, 0);
+  }
+
+  /** As {@link #starmap(String, List, Class)}, with task options and a chunk size (0: automatic). */
+  public <R> List<R> starmap(TaskSpec task, List<? extends List<?>> args, Class<R> type,
+      int chunksize) {
+    return map(task, args, type, chunksize);
+  }
+
+  /**
+   * Runs {@code task} on one input and waits for its output, like Python's {@code apply}.
+   *
+   * @throws TaskFailedException when it has no output; for a task that threw, the cause is the
+   *     remote exception with the worker's stack trace
+   */
+  public <R> R apply(String task, Object input, Class<R> type) {
+    return apply(TaskSpec.of(task), input, type);
+  }
+
+  /** As {@link #apply(String, Object, Class)}, with task options. */
+  public <R> R apply(TaskSpec task, Object input, Class<R> type) {
+    Job job = run(task, Collections.singletonList(input), 1, false);
+    return await(() -> job.results().awaitRank(0)).value(type);
+  }
+
+  /** As {@link #applyAsync(TaskSpec, Object, Class, Consumer, Consumer)}, without callbacks. */
+  public <R> AsyncResult<R> applyAsync(TaskSpec task, Object input, Class<R> type) {
+    return applyAsync(task, input, type, null, null);
+  }
+
+  /**
+   * Runs {@code task} on one input without waiting, like Python's {@code apply_async}. When it is
+   * done, {@code onSuccess} gets the output or {@code onError} the {@link TaskFailedException}
+   * (either may be null), on the pool's callback thread, one callback at a time; then the result
+   * becomes ready. A callback that throws is logged; the result is still delivered.
+   */
+  public <R> AsyncResult<R> applyAsync(TaskSpec task, Object input, Class<R> type,
+      Consumer<? super R> onSuccess, Consumer<? super Throwable> onError) {
+    Job job = run(task, Collections.singletonList(input), 1, false);
+    return whenDone(job, () -> await(() -> job.results().awaitRank(0)).value(type), onSuccess,
+        onError);
+  }
+
+  /** As {@link #mapAsync(TaskSpec, Iterable, Class, Consumer, Consumer)}, without callbacks. */
+  public <R> AsyncResult<List<R>> mapAsync(TaskSpec task, Iterable<?> inputs, Class<R> type) {
+    return mapAsync(task, inputs, type, null, null);
+  }
+
+  /**
+   * Applies {@code task} to every input without waiting, like Python's {@code map_async}: the
+   * result is every output in input order, or the failure of the first input, in rank order,
+   * that has none. Callbacks as for {@link #applyAsync(TaskSpec, Object, Class, Consumer,
+   * Consumer)}: {@code onSuccess} gets the whole list.
+   */
+  public <R> AsyncResult<List<R>> mapAsync(TaskSpec task, Iterable<?> inputs, Class<R> type,
+      Consumer<? super List<R>> onSuccess, Consumer<? super Throwable> onError) {
+    Job job = run(task, inputs, 0, false);
+    return whenDone(job, () -> {
+      List<R> outputs = new ArrayList<>(job.size());
+      Iterator<TaskResult> results = ordered(job);
+      while (results.hasNext()) {
+        outputs.add(results.next().value(type));
+      }
+      return outputs;
+    }, onSuccess, onError);
+  }
+
+  /**
+   * An async result that, once {@code job} is complete, gets its value from {@code outcome} on
+   * the callback thread, runs the callback that applies, and only then becomes ready.
+   */
+  private <T> AsyncResult<T> whenDone(Job job, Supplier<T> outcome, Consumer<? super T> onSuccess,
+      Consumer<? super Throwable> onError) {
+    CompletableFuture<T> result = new CompletableFuture<>();
+    job.results().completion().thenRunAsync(() -> {
+      T value;
+      try {
+        value = outcome.get();
+      } catch (RuntimeException e) {
+        callback(onError, e);
+        result.completeExceptionally(e); // wakes AsyncResult.get callers
+        return;
+      }
+      callback(onSuccess, value);
+      result.complete(value); // wakes AsyncResult.get callers
+    }, callbacks);
+    return new AsyncResult<>(result);
+  }
+
+  private static <T> void callback(Consumer<? super T> callback, T value) {
+    if (callback == null) {
+      return;
+    }
+    try {
+      callback.accept(value);
+    } catch (RuntimeException e) {
+      log.error("an async callback threw; the result is delivered all the same", e);
+    }
+  }
+
   private Job run(TaskSpec task, Iterable<?> inputs, int chunksize, boolean keepArrivals) {
     if (chunksize < 0) {
       throw new IllegalArgumentException("chunksize must be 0 (automatic) or more, got " + chunksize);
@@ -320,12 +432,8 @@ public final class Pool implements AutoCloseable, WorkerHandle.Listener {
   private static List<JsonNode> toJson(Iterable<?> inputs) {
     List<JsonNode> json = new ArrayList<>();
     for (Object input : inputs) {
-      try {
-        json.add(Codec.toTree(input));
-      } catch (IllegalArgumentException e) {
-        throw new IllegalArgumentException("the input at rank " + json.size()
-            + " cannot be sent as JSON: " + e.getMessage(), e);
-      }
+      // Names the field at fault, e.g. 'the input at rank 3 cannot be sent as JSON: field "a.b"'.
+      json.add(Serialization.toTree(input, "the input at rank " + json.size()));
     }
     return json;
   }

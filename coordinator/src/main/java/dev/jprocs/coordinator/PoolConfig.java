@@ -38,6 +38,8 @@ public final class PoolConfig {
   final PipeTracer pipeTracer;
   final int lastFrames;
   final Mode mode;
+  /** Run once in each worker before its hello; null for none. */
+  final WorkerLauncher.Initializer initializer;
 
   /** How workers run. */
   public enum Mode {
@@ -69,6 +71,7 @@ public final class PoolConfig {
     this.pipeTracer = b.pipeTracer;
     this.lastFrames = b.lastFrames;
     this.mode = b.mode;
+    this.initializer = b.initializer;
   }
 
   public static Builder builder() {
@@ -98,7 +101,8 @@ public final class PoolConfig {
     List<String> options = new ArrayList<>(DEFAULT_JVM_OPTIONS);
     options.add("-Xmx" + workerHeap);
     options.addAll(jvmOptions);
-    return new WorkerLauncher(java, classpath, options, mainClass, maxLineBytes);
+    return new WorkerLauncher(java, classpath, options, mainClass, maxLineBytes)
+        .initializer(initializer);
   }
 
   /** Builds a {@link PoolConfig}; every setter checks its value and names it when it is bad. */
@@ -124,8 +128,41 @@ public final class PoolConfig {
     private PipeTracer pipeTracer = frame -> { };
     private int lastFrames = 8;
     private Mode mode = Mode.PROCESSES;
+    private WorkerLauncher.Initializer initializer;
 
     private Builder() {}
+
+    /** The longest initializer argument as JSON: it travels on the worker's command line. */
+    static final int MAX_INITIALIZER_JSON = 64 * 1024;
+
+    /**
+     * Runs {@code task} on {@code argument} once in each worker, before it takes any work (Python's
+     * {@code Pool(initializer=..., initargs=...)}), also in a worker that replaces another; its
+     * output is dropped. What it leaves in the worker JVM (static state, a loaded model) is there
+     * for the tasks. A worker whose initializer throws exits 1 with the error on stderr, which the
+     * pool reports as a failed start. It counts against {@link #startTimeout}.
+     *
+     * @throws IllegalArgumentException when the argument cannot be written as JSON (naming the
+     *     field) or is over 64 KiB as JSON
+     */
+    public Builder initializer(TaskSpec task, Object argument) {
+      Objects.requireNonNull(task, "task");
+      com.fasterxml.jackson.databind.JsonNode input =
+          dev.jprocs.worker.child.Serialization.toTree(argument, "the initializer's argument");
+      int length = dev.jprocs.protocol.Codec.toJson(input).length();
+      if (length > MAX_INITIALIZER_JSON) {
+        throw new IllegalArgumentException("the initializer's argument is " + length
+            + " characters as JSON, over " + MAX_INITIALIZER_JSON + "; it travels on the worker's"
+            + " command line, so pass a file name instead");
+      }
+      this.initializer = new WorkerLauncher.Initializer(task, input);
+      return this;
+    }
+
+    /** Python's name for {@link #maxTasksPerWorker}: the same setting. */
+    public Builder maxTasksPerChild(long tasks) {
+      return maxTasksPerWorker(tasks);
+    }
 
     /** Child JVMs (the default) or threads of this JVM; the tasks and the API are the same. */
     public Builder mode(Mode mode) {

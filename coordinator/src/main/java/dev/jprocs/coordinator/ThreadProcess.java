@@ -31,6 +31,15 @@ final class ThreadProcess extends Process {
   private volatile int exitCode = -1;
 
   ThreadProcess(String workerId, TaskRegistry tasks, int maxLineBytes) {
+    this(workerId, tasks, maxLineBytes, null);
+  }
+
+  /**
+   * @param initializer run on the worker's thread before its hello, as a worker process runs it;
+   *     null for none
+   */
+  ThreadProcess(String workerId, TaskRegistry tasks, int maxLineBytes,
+      WorkerLauncher.Initializer initializer) {
     PipedInputStream in = new PipedInputStream(PIPE_BYTES);
     PipedOutputStream out = new PipedOutputStream();
     PipedOutputStream err = new PipedOutputStream();
@@ -41,15 +50,19 @@ final class ThreadProcess extends Process {
     } catch (IOException e) {
       throw new UncheckedIOException("cannot connect in-memory pipes", e);
     }
-    thread = new Thread(() -> run(workerId, tasks, maxLineBytes, in, out, err), workerId + "-thread");
+    thread = new Thread(() -> run(workerId, tasks, maxLineBytes, initializer, in, out, err),
+        workerId + "-thread");
     thread.setDaemon(true);
     thread.start();
   }
 
-  private void run(String workerId, TaskRegistry tasks, int maxLineBytes, InputStream in,
-      OutputStream out, OutputStream err) {
+  private void run(String workerId, TaskRegistry tasks, int maxLineBytes,
+      WorkerLauncher.Initializer initializer, InputStream in, OutputStream out, OutputStream err) {
     int status = 1;
     try (out; err) {
+      if (initializer != null && !initialize(workerId, tasks, initializer, err)) {
+        return; // status 1 before any hello: the pool sees a failed start, with err's text
+      }
       status = new WorkerLoop(workerId, tasks, in, out, maxLineBytes).run();
     } catch (IOException e) {
       status = destroyed() ? exitCode : 1; // the pipes closed under it: it was destroyed
@@ -58,6 +71,22 @@ final class ThreadProcess extends Process {
         exitCode = status;
       }
       exit.complete(this); // wakes onExit() and waitFor()
+    }
+  }
+
+  /** Runs the pool's initializer; on failure writes why to {@code err} and returns false. */
+  private static boolean initialize(String workerId, TaskRegistry tasks,
+      WorkerLauncher.Initializer initializer, OutputStream err) throws IOException {
+    try {
+      WorkerLoop.initialize(tasks, workerId, initializer.task().name(), initializer.input(),
+          initializer.task().options());
+      return true;
+    } catch (Exception | LinkageError | AssertionError e) {
+      java.io.StringWriter trace = new java.io.StringWriter();
+      e.printStackTrace(new java.io.PrintWriter(trace));
+      err.write((workerId + ": the initializer '" + initializer.task().name() + "' failed: " + e
+          + "\n" + trace).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+      return false;
     }
   }
 

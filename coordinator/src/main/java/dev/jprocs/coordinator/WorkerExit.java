@@ -24,12 +24,15 @@ public record WorkerExit(String workerId, long pid, int exitCode, Message.Goodby
     return goodbye != null && exitCode == 0 && problem == null;
   }
 
+  /** The name of the signal that ended the process ("SIGKILL"), or null when it exited by itself. */
+  public String signal() {
+    return exitCode > 128 && exitCode < 128 + 32 ? signalName(exitCode - 128) : null;
+  }
+
   /** "exit 1", or "killed by SIGKILL (exit 137)" when a signal ended it. */
   public String status() {
-    if (exitCode > 128 && exitCode < 128 + 32) {
-      return "killed by " + signalName(exitCode - 128) + " (exit " + exitCode + ")";
-    }
-    return "exit " + exitCode;
+    String signal = signal();
+    return signal == null ? "exit " + exitCode : "killed by " + signal + " (exit " + exitCode + ")";
   }
 
   /** One paragraph: who, how it ended, what went wrong, and the end of its stderr. */

@@ -1,10 +1,8 @@
 package dev.jprocs.coordinator;
 
-import com.fasterxml.jackson.annotation.JsonTypeInfo;
-import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.jprocs.protocol.Codec;
 import dev.jprocs.worker.TaskRegistry;
+import dev.jprocs.worker.WorkerClasspath;
 import dev.jprocs.worker.WorkerMain;
 import java.io.File;
 import java.io.IOException;
@@ -38,6 +36,17 @@ public final class WorkerLauncher {
   private final int maxLineBytes;
   /** The tasks of thread-mode workers, or null for worker processes. */
   private TaskRegistry threads;
+  /** The pool's initializer, run once in each worker before its hello; null for none. */
+  private Initializer initializer;
+
+  /** A task run once in each worker before its hello, with its argument as JSON. */
+  record Initializer(TaskSpec task, com.fasterxml.jackson.databind.JsonNode input) {
+    /** The worker's command-line arguments that carry it. */
+    List<String> arguments() {
+      return List.of("--init-task", task.name(), "--init-input", Codec.toJson(input),
+          "--init-options", Codec.toJson(task.options()));
+    }
+  }
 
   /**
    * @param extraClasspath the user's jars and directories with more tasks, after the built-in ones
@@ -62,6 +71,34 @@ public final class WorkerLauncher {
     return this;
   }
 
+  /** From now on, every worker runs {@code initializer} first; null for none. */
+  WorkerLauncher initializer(Initializer initializer) {
+    this.initializer = initializer;
+    return this;
+  }
+
+  /**
+   * The command line of a child JVM for {@code dev.jprocs.coordinator.process.JvmProcess}: this
+   * JVM's java, the quiet-stdout flags and small-JVM defaults of a worker, then
+   * {@code jvmOptions}, the worker's lean classpath plus {@code extraClasspath}, {@code mainClass}
+   * and {@code args}. Not for other uses; the pool's own workers are started by {@link #start}.
+   */
+  public static List<String> childCommand(List<Path> extraClasspath, List<String> jvmOptions,
+      String mainClass, List<String> args) {
+    WorkerLauncher launcher = new WorkerLauncher(currentJava(), extraClasspath,
+        PoolConfig.DEFAULT_JVM_OPTIONS, mainClass, WorkerMain.DEFAULT_MAX_LINE_BYTES);
+    List<String> command = new ArrayList<>();
+    command.add(launcher.java.toString());
+    command.addAll(QUIET_STDOUT);
+    command.addAll(launcher.jvmOptions);
+    command.addAll(jvmOptions);
+    command.add("-cp");
+    command.add(launcher.classpathString());
+    command.add(mainClass);
+    command.addAll(args);
+    return command;
+  }
+
   /** The java command of the JVM running this code. */
   static Path currentJava() {
     return Path.of(System.getProperty("java.home"), "bin", "java");
@@ -80,6 +117,9 @@ public final class WorkerLauncher {
     command.add(workerId);
     command.add("--max-line-bytes");
     command.add(Integer.toString(maxLineBytes));
+    if (initializer != null) {
+      command.addAll(initializer.arguments());
+    }
     return command;
   }
 
@@ -91,7 +131,7 @@ public final class WorkerLauncher {
    */
   Process start(String workerId) throws IOException {
     if (threads != null) {
-      return new ThreadProcess(workerId, threads, maxLineBytes);
+      return new ThreadProcess(workerId, threads, maxLineBytes, initializer);
     }
     ProcessBuilder builder = new ProcessBuilder(command(workerId));
     builder.redirectInput(ProcessBuilder.Redirect.PIPE);
@@ -132,8 +172,14 @@ public final class WorkerLauncher {
    */
   static List<Path> builtInClasspath() {
     List<Path> entries = new ArrayList<>();
-    for (Class<?> type : List.of(WorkerMain.class, Codec.class, ObjectMapper.class,
-        JsonFactory.class, JsonTypeInfo.class)) {
+    for (String anchor : WorkerClasspath.ANCHORS) {
+      Class<?> type;
+      try {
+        type = Class.forName(anchor, false, WorkerLauncher.class.getClassLoader());
+      } catch (ClassNotFoundException e) {
+        throw new IllegalStateException("the worker needs " + anchor + ", which is not on this JVM's"
+            + " classpath", e);
+      }
       Path location = locationOf(type);
       if (!entries.contains(location)) {
         entries.add(location);

@@ -42,11 +42,22 @@
  *       JVM's own output off stdout).
  *   <li>{@code cli}: {@code scripts/coordinator.sh}: inputs from a file or a task's samples,
  *       JSON Lines output in input order, the report.
+ *   <li>{@code process}: the rest of Python's multiprocessing, one child JVM per
+ *       {@code JvmProcess} with its pipe and the {@code SharedQueue}s shared with it, over the
+ *       child's own stdin and stdout; the child's side is the worker module's
+ *       {@code dev.jprocs.worker.child}. The pool's {@code apply}, {@code starmap} and async
+ *       calls are in {@code Pool} itself ({@code AsyncResult}).
  *   <li>{@code control}: the operator's way in while a run goes on ({@code scripts/workers.sh}):
  *       {@code RunDirectory} makes the owner-only {@code logs/<run-id>/}; {@code ControlServer}
  *       serves a Unix socket there on its {@code jprocs-control} thread, one JSON line each way,
  *       and acts only through {@code Pool}'s public methods ({@code workers}, {@code restartWorker},
- *       {@code killWorker}).
+ *       {@code killWorker}, {@code trace}).
+ *   <li>{@code logs}: what a run keeps in its directory, fed by {@code PoolEvents} and the
+ *       {@code PipeTracer}: {@code EventLog} ({@code events.jsonl}, written on its
+ *       {@code jprocs-events} thread; {@code RunSummary} reads it back for the end-of-run summary),
+ *       {@code WorkerStderrFiles} (each worker process's stderr), {@code TraceLog} (every frame of a
+ *       traced slot, through Logback, one rolled file per slot) and {@code TraceReader}, which
+ *       {@code scripts/pipes.sh} ({@code cli.PipesCommand}) reads them with.
  * </ul>
  */
 package dev.jprocs.coordinator;

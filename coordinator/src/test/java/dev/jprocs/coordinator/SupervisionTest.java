@@ -18,6 +18,8 @@ import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
@@ -25,7 +27,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -63,32 +64,35 @@ class SupervisionTest {
     PoolConfig config = TestPools.config(4).events(recorder).maxAttempts(1_000)
         .restartPolicy(failures -> Duration.ZERO)
         .restartLimit(10_000, Duration.ofSeconds(60)).build();
-    AtomicInteger kills = new AtomicInteger();
+    Set<Long> killed = ConcurrentHashMap.newKeySet(); // each pid once: a dying process still looks alive for a moment
     ScheduledExecutorService killer = Executors.newSingleThreadScheduledExecutor();
     try (Pool pool = Pool.start(config)) {
       killer.scheduleWithFixedDelay(() -> {
-        List<WorkerInfo> ready = pool.workers().stream().filter(WorkerInfo::ready).toList();
+        List<WorkerInfo> ready = pool.workers().stream()
+            .filter(w -> w.ready() && !killed.contains(w.pid())).toList();
         // A dozen kills, then the pool may finish: a JVM takes longer to start than four workers
         // take to be killed at this pace, so endless kills would starve the run.
-        if (!ready.isEmpty() && kills.get() < 12) {
+        if (!ready.isEmpty() && killed.size() < 12) {
           long pid = ready.get(ThreadLocalRandom.current().nextInt(ready.size())).pid();
           ProcessHandle.of(pid).ifPresent(p -> {
             if (p.destroyForcibly()) { // SIGKILL
-              kills.incrementAndGet();
+              killed.add(pid);
             }
           });
         }
       }, 100, 100, TimeUnit.MILLISECONDS);
       int rounds = 0;
-      while (kills.get() < 10 && rounds++ < 20) {
+      while (killed.size() < 10 && rounds++ < 20) {
         assertEquals(faultFree, pool.map(TaskSpec.of("square"), inputs, Long.class, 1),
-            "round " + rounds + " after " + kills.get() + " kills");
+            "round " + rounds + " after " + killed.size() + " kills");
       }
       killer.shutdownNow();
       assertTrue(killer.awaitTermination(10, TimeUnit.SECONDS));
+      // Each kill is described once, as its own death (exits are handled asynchronously).
+      await().atMost(Duration.ofSeconds(30)).until(() -> deaths.size() >= killed.size());
+      assertEquals(killed.size(), deaths.size(), deaths.toString());
     }
-    assertTrue(kills.get() >= 10, "kills: " + kills.get());
-    assertTrue(deaths.size() >= 10, "deaths described: " + deaths.size());
+    assertTrue(killed.size() >= 10, "kills: " + killed.size());
     assertTrue(deaths.stream().allMatch(d -> d.contains("killed by SIGKILL (exit 137)")), deaths.toString());
   }
 

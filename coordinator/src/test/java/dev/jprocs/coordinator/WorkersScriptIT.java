@@ -31,8 +31,9 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * {@code scripts/workers.sh} against a running {@code scripts/coordinator.sh}, as an operator uses
- * them from two terminals (run by Failsafe after {@code package}).
+ * {@code scripts/workers.sh} and {@code scripts/pipes.sh} against a running
+ * {@code scripts/coordinator.sh}, as an operator uses them from two terminals (run by Failsafe
+ * after {@code package}).
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 @ExtendWith(NoChildProcesses.class)
@@ -72,6 +73,11 @@ class WorkersScriptIT {
     Map<String, Long> listed = list();
     assertEquals(pids, listed);
 
+    Script traced = workers("trace", "1", "on");
+    assertEquals(0, traced.exit(), traced.toString());
+    assertTrue(traced.stdout().startsWith("Tracing worker-1 (pid " + pids.get("worker-1") + ") is on (it was off)"),
+        traced.toString());
+
     Script killed = workers("kill", "1");
     assertEquals(0, killed.exit(), killed.toString());
     assertTrue(killed.stdout().startsWith("Killed worker-1 (pid " + pids.get("worker-1") + ")"), killed.toString());
@@ -95,6 +101,17 @@ class WorkersScriptIT {
       assertFalse(record.has("error"), records.get(rank));
       assertEquals(SECONDS_EACH, record.path("output").path("seconds").asDouble(), records.get(rank));
     }
+
+    // Tracing stays with the slot: the hello of worker-1's replacement is in its trace, and
+    // worker-0 was never traced.
+    Script hellos = script("pipes.sh", "--type", "hello");
+    assertEquals(0, hellos.exit(), hellos.toString());
+    List<String> helloLines = hellos.stdout().lines().toList();
+    assertEquals(1, helloLines.size(), hellos.toString());
+    assertTrue(helloLines.get(0).matches("\\d\\d:\\d\\d:\\d\\d\\.\\d{6}  worker-1   <-  hello .*"), hellos.toString());
+    assertFalse(helloLines.get(0).contains("\"pid\":" + pids.get("worker-1") + ","), hellos.toString());
+    Script tasks = script("pipes.sh", "--worker", "1", "--type", "task");
+    assertTrue(tasks.stdout().lines().count() > 0, tasks.toString());
 
     Script afterwards = workers("list");
     assertEquals(1, afterwards.exit(), afterwards.toString());
@@ -160,9 +177,14 @@ class WorkersScriptIT {
 
   /** Runs {@code scripts/workers.sh args} from another directory, with the coordinator's logs root. */
   private Script workers(String... args) throws Exception {
-    List<String> command = new ArrayList<>(List.of(ROOT.resolve("scripts/workers.sh").toString()));
+    return script("workers.sh", args);
+  }
+
+  /** Runs {@code scripts/NAME args} from another directory, with the coordinator's logs root. */
+  private Script script(String name, String... args) throws Exception {
+    List<String> command = new ArrayList<>(List.of(ROOT.resolve("scripts/" + name).toString()));
     command.addAll(List.of(args));
-    Path err = Files.createTempFile(files, "workers", ".err");
+    Path err = Files.createTempFile(files, name, ".err");
     ProcessBuilder builder = new ProcessBuilder(command).directory(files.toFile()).redirectError(err.toFile());
     builder.environment().put("JPROCS_LOGS", logs.toString());
     Process process = builder.start();

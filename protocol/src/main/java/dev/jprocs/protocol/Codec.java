@@ -30,7 +30,13 @@ public final class Codec {
       new NamedType(Message.Result.class, "result"),
       new NamedType(Message.Shutdown.class, "shutdown"),
       new NamedType(Message.Goodbye.class, "goodbye"),
-      new NamedType(Message.Fault.class, "fault"));
+      new NamedType(Message.Fault.class, "fault"),
+      new NamedType(Message.PipeSend.class, "send"),
+      new NamedType(Message.PipeEof.class, "eof"),
+      new NamedType(Message.QueuePut.class, "put"),
+      new NamedType(Message.QueueGet.class, "get"),
+      new NamedType(Message.QueueClose.class, "close"),
+      new NamedType(Message.QueueReply.class, "reply"));
 
   private static final ObjectMapper MAPPER = JsonMapper.builder(
           com.fasterxml.jackson.core.JsonFactory.builder()

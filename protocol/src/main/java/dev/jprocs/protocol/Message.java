@@ -11,10 +11,15 @@ import java.util.Objects;
  *
  * <p>Direction: the worker sends {@link Hello}, {@link Result}, {@link Goodbye} and {@link Fault};
  * the coordinator sends {@link Task} and {@link Shutdown}.
+ *
+ * <p>A child of a {@code JvmProcess} (not a pool worker) speaks another set on the same framing:
+ * {@link PipeSend} and {@link PipeEof} either way, {@link QueuePut}, {@link QueueGet} and
+ * {@link QueueClose} from the child, {@link QueueReply} from the coordinator.
  */
 public sealed interface Message
     permits Message.Hello, Message.Task, Message.Result, Message.Shutdown, Message.Goodbye,
-        Message.Fault {
+        Message.Fault, Message.PipeSend, Message.PipeEof, Message.QueuePut, Message.QueueGet,
+        Message.QueueClose, Message.QueueReply {
 
   /** The protocol version this code speaks; a peer announcing another one is refused. */
   int PROTOCOL_VERSION = 1;
@@ -114,6 +119,104 @@ public sealed interface Message
     @Override
     public String type() {
       return "fault";
+    }
+  }
+
+  /**
+   * One value sent over a {@code JvmProcess}'s pipe, either way. A missing {@code value} reads as
+   * JSON null.
+   */
+  record PipeSend(JsonNode value) implements Message {
+    public PipeSend {
+      value = value == null ? com.fasterxml.jackson.databind.node.NullNode.getInstance() : value;
+    }
+
+    @Override
+    public String type() {
+      return "send";
+    }
+  }
+
+  /** The sender closed its end of the pipe: the other end reads what came before, then the end. */
+  record PipeEof() implements Message {
+    @Override
+    public String type() {
+      return "eof";
+    }
+  }
+
+  /**
+   * A child's {@code put} of {@code value} on the coordinator's queue named {@code queue}; answered
+   * by a {@link QueueReply} with the same {@code requestId}.
+   */
+  record QueuePut(long requestId, String queue, JsonNode value) implements Message {
+    public QueuePut {
+      Objects.requireNonNull(queue, "queue");
+      value = value == null ? com.fasterxml.jackson.databind.node.NullNode.getInstance() : value;
+    }
+
+    @Override
+    public String type() {
+      return "put";
+    }
+  }
+
+  /**
+   * A child's {@code get} from the queue named {@code queue}.
+   *
+   * @param waitMillis how long the coordinator holds the request while the queue is empty: -1
+   *     until an item comes or the queue is closed, 0 not at all (a missing field reads as 0)
+   */
+  record QueueGet(long requestId, String queue, long waitMillis) implements Message {
+    public QueueGet {
+      Objects.requireNonNull(queue, "queue");
+    }
+
+    @Override
+    public String type() {
+      return "get";
+    }
+  }
+
+  /** A child closes the queue named {@code queue}: once drained, every get ends. */
+  record QueueClose(long requestId, String queue) implements Message {
+    public QueueClose {
+      Objects.requireNonNull(queue, "queue");
+    }
+
+    @Override
+    public String type() {
+      return "close";
+    }
+  }
+
+  /**
+   * The coordinator's answer to a {@link QueuePut}, {@link QueueGet} or {@link QueueClose}.
+   *
+   * @param status {@value #OK} (put or close done), {@value #ITEM} (a get's item is
+   *     {@code value}), {@value #EMPTY} (a get waited its time), {@value #CLOSED} (a get found the
+   *     queue closed and drained) or {@value #REFUSED} (see {@code message})
+   * @param value the item, for {@value #ITEM}; null otherwise
+   * @param message why, for {@value #REFUSED}; null otherwise
+   */
+  record QueueReply(long requestId, String status, JsonNode value, String message)
+      implements Message {
+    public static final String OK = "ok";
+    public static final String ITEM = "item";
+    public static final String EMPTY = "empty";
+    public static final String CLOSED = "closed";
+    public static final String REFUSED = "refused";
+
+    public QueueReply {
+      Objects.requireNonNull(status, "status");
+      if (ITEM.equals(status) && value == null) {
+        value = com.fasterxml.jackson.databind.node.NullNode.getInstance(); // a null item
+      }
+    }
+
+    @Override
+    public String type() {
+      return "reply";
     }
   }
 }

@@ -63,6 +63,27 @@ public final class WorkerLoop {
     this.inputClosed = inputClosed;
   }
 
+  /**
+   * Runs task {@code task} once on {@code input}, as a pool's initializer (Python's
+   * {@code Pool(initializer=...)}): before the worker's hello, on the thread that will run its
+   * tasks, with rank 0 and attempt 1. Its output is dropped; what it leaves behind (static state,
+   * caches in its task instance) is what the worker's tasks see.
+   *
+   * @param options the task options, or null for none
+   * @throws UnknownTaskException when the registry has no such task
+   * @throws Exception whatever the task threw
+   */
+  public static void initialize(TaskRegistry registry, String workerId, String task,
+      JsonNode input, JsonNode options) throws Exception {
+    Task initializer = registry.find(task);
+    if (initializer == null) {
+      throw new UnknownTaskException(task, registry.names());
+    }
+    JsonNode taskOptions = options == null || !options.isObject()
+        ? JsonNodeFactory.instance.objectNode() : options;
+    initializer.apply(input, new TaskContext(taskOptions, 0, 1, workerId));
+  }
+
   /** Runs the conversation to its end and returns the exit status the worker should have. */
   public int run() throws IOException {
     send(new Message.Hello(Message.PROTOCOL_VERSION, ProcessHandle.current().pid(), workerId));

@@ -1,5 +1,6 @@
 package dev.jprocs.worker;
 
+import dev.jprocs.protocol.Codec;
 import java.io.BufferedOutputStream;
 import java.io.ByteArrayInputStream;
 import java.io.FileDescriptor;
@@ -9,8 +10,9 @@ import java.io.OutputStream;
 
 /**
  * The main class of a worker JVM. Started by the coordinator with
- * {@code --worker-id ID [--max-line-bytes N]}; speaks the protocol on its stdin and stdout and
- * writes everything else to stderr.
+ * {@code --worker-id ID [--max-line-bytes N] [--init-task TASK --init-input JSON --init-options
+ * JSON]}; runs the initializer task, if any, once before its hello; speaks the protocol on its
+ * stdin and stdout and writes everything else to stderr.
  */
 public final class WorkerMain {
   /** The default limit on one protocol line, in bytes: room for results of tens of megabytes. */
@@ -28,10 +30,16 @@ public final class WorkerMain {
 
     String workerId = "worker";
     int maxLineBytes = DEFAULT_MAX_LINE_BYTES;
+    String initTask = null;
+    String initInput = "null";
+    String initOptions = "{}";
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
         case "--worker-id" -> workerId = value(args, ++i);
         case "--max-line-bytes" -> maxLineBytes = Integer.parseInt(value(args, ++i));
+        case "--init-task" -> initTask = value(args, ++i);
+        case "--init-input" -> initInput = value(args, ++i);
+        case "--init-options" -> initOptions = value(args, ++i);
         default -> usage("unknown argument " + args[i]);
       }
     }
@@ -44,6 +52,19 @@ public final class WorkerMain {
       System.err.println(workerId + ": " + e.getMessage());
       System.exit(1);
       return;
+    }
+    if (initTask != null) {
+      // Before the hello: a worker whose initializer failed never takes work, and the pool sees a
+      // failed start with this on stderr.
+      try {
+        WorkerLoop.initialize(registry, workerId, initTask, Codec.parse(initInput),
+            Codec.parse(initOptions));
+      } catch (Exception | LinkageError | AssertionError e) {
+        System.err.println(workerId + ": the initializer '" + initTask + "' failed: " + e);
+        e.printStackTrace();
+        System.exit(1);
+        return;
+      }
     }
     String id = workerId;
     int status = new WorkerLoop(workerId, registry, commands, wire, maxLineBytes, () -> {
@@ -76,7 +97,8 @@ public final class WorkerMain {
 
   private static void usage(String problem) {
     System.err.println("worker: " + problem
-        + "; usage: WorkerMain --worker-id ID [--max-line-bytes N]");
+        + "; usage: WorkerMain --worker-id ID [--max-line-bytes N]"
+        + " [--init-task TASK [--init-input JSON] [--init-options JSON]]");
     System.exit(64);
   }
 }

@@ -15,6 +15,11 @@ import dev.jprocs.coordinator.WorkerExit;
 import dev.jprocs.coordinator.WorkerStartException;
 import dev.jprocs.coordinator.control.ControlServer;
 import dev.jprocs.coordinator.control.RunDirectory;
+import dev.jprocs.coordinator.logs.AllEvents;
+import dev.jprocs.coordinator.logs.EventLog;
+import dev.jprocs.coordinator.logs.RunSummary;
+import dev.jprocs.coordinator.logs.TraceLog;
+import dev.jprocs.coordinator.logs.WorkerStderrFiles;
 import dev.jprocs.protocol.Codec;
 import dev.jprocs.worker.Task;
 import dev.jprocs.worker.TaskRegistry;
@@ -146,6 +151,15 @@ public final class CoordinatorCommand implements Callable<Integer> {
           + " scripts/workers.sh uses); DIR/latest is the newest (default: $JPROCS_LOGS, else ./logs).")
   Path logs;
 
+  @Option(names = "--trace-pipes",
+      description = "Record every line each way through every worker's pipe in the run directory's trace/"
+          + " (scripts/pipes.sh shows them); scripts/workers.sh trace N on|off switches one worker during a run.")
+  boolean tracePipes;
+
+  @Option(names = "--trace-max-chars", paramLabel = "N", defaultValue = "" + TraceLog.DEFAULT_MAX_CHARS,
+      description = "How many characters of each traced line are kept; the full length is noted (default: ${DEFAULT-VALUE}).")
+  int traceMaxChars;
+
   @Option(names = "--list-tasks", description = "List the tasks on the worker classpath and exit.")
   boolean listTasks;
 
@@ -177,11 +191,11 @@ public final class CoordinatorCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    PoolConfig config;
+    PoolConfig.Builder config;
     TaskRegistry tasks;
     try {
       config = poolConfig();
-      tasks = config.tasks();
+      tasks = config.build().tasks();
     } catch (IllegalArgumentException | IllegalStateException e) {
       return usage(e.getMessage());
     }
@@ -218,9 +232,13 @@ public final class CoordinatorCommand implements Callable<Integer> {
     }
   }
 
-  private PoolConfig poolConfig() {
+  /** The pool's settings from the options; the run's logs are added when the run starts. */
+  private PoolConfig.Builder poolConfig() {
     if (procs < 1) {
       throw new IllegalArgumentException("--procs must be at least 1, got " + procs);
+    }
+    if (traceMaxChars < 0) {
+      throw new IllegalArgumentException("--trace-max-chars must not be negative, got " + traceMaxChars);
     }
     PoolConfig.Builder builder = PoolConfig.builder();
     if (taskTimeout != null) {
@@ -235,20 +253,23 @@ public final class CoordinatorCommand implements Callable<Integer> {
         .maxLineBytes(maxLineBytes)
         .maxTasksPerWorker(maxTasksPerWorker)
         .restartLimit(maxRestarts, seconds(restartWindow, "--restart-window"))
-        .shutdownGrace(seconds(grace, "--grace"))
-        .events(new PoolEvents() {
-          @Override
-          public void workerReady(String workerId, long pid) {
-            human().println("Started " + workerId + " (pid " + pid + ")");
-          }
+        .shutdownGrace(seconds(grace, "--grace"));
+  }
 
-          @Override
-          public void workerRetired(WorkerExit exit) {
-            long records = exit.goodbye() == null ? 0 : exit.goodbye().items();
-            human().println(exit.workerId() + " done with " + records + " records");
-          }
-        })
-        .build();
+  /** What a person sees of the workers as the run goes: who started, who finished with how much. */
+  private PoolEvents humanEvents() {
+    return new PoolEvents() {
+      @Override
+      public void workerReady(String workerId, long pid) {
+        human().println("Started " + workerId + " (pid " + pid + ")");
+      }
+
+      @Override
+      public void workerRetired(WorkerExit exit) {
+        long records = exit.goodbye() == null ? 0 : exit.goodbye().items();
+        human().println(exit.workerId() + " done with " + records + " records");
+      }
+    };
   }
 
   private static java.time.Duration seconds(double seconds, String option) {
@@ -308,77 +329,152 @@ public final class CoordinatorCommand implements Callable<Integer> {
     return new TaskSpec(task, json);
   }
 
-  private int run(PoolConfig config, List<InputFile.Line> lines, Writer out, PrintStream human)
+  private int run(PoolConfig.Builder builder, List<InputFile.Line> lines, Writer out, PrintStream human)
       throws IOException {
     long started = System.nanoTime();
     List<JsonNode> valid = new ArrayList<>();
+    List<Integer> lineRanks = new ArrayList<>(); // the output rank of each valid input, by job rank
     for (InputFile.Line line : lines) {
       if (line.error() == null) {
         valid.add(line.value());
+        lineRanks.add(line.rank());
       }
     }
     Report report = Report.forTask(task, top);
-    List<String> failures = new ArrayList<>();
+    int failed = 0;
     String broken;
     RunDirectory runDirectory = createRunDirectory(); // before the workers, so they can log there
-    Pool pool;
+    RunLogs logs = openLogs(runDirectory);
+    PoolConfig config;
     try {
-      pool = Pool.start(config);
-    } catch (WorkerStartException e) {
-      stderr.println("coordinator.sh: a worker could not start: " + e.getMessage());
-      return FAILED;
-    }
-    Interruption interruption = new Interruption(config);
-    ControlServer control = startControl(runDirectory, pool, human);
-    int finished = 0;
-    try (pool; control; interruption) { // control (may be null) closes first: no command reaches a closing pool
-      Results results = pool.results(taskSpec(), valid, chunksize);
-      int next = 0; // index into valid
       for (InputFile.Line line : lines) {
-        ObjectNode record = JsonNodeFactory.instance.objectNode().put("rank", line.rank());
-        if (line.error() != null) {
-          record.put("error", line.error());
-          failures.add("rank " + line.rank() + ": " + line.error());
-        } else {
-          if (!results.nextReady()) {
-            out.flush(); // what is finished is on disk while we wait
-          }
-          TaskResult result = results.next();
-          if (result.ok()) {
-            finished++;
-            record.set("output", result.output());
-            report.add(new Report.Row(line.rank(), valid.get(next), result.output()));
-          } else {
-            record.set("error", Codec.toTree(errorJson(result.failure())));
-            failures.add(result.failure().describe().replace(" rank " + result.rank(),
-                " rank " + line.rank()));
-          }
-          next++;
+        if (line.error() != null && logs.events != null) {
+          logs.events.inputError(inputName(), line.lineNumber(), line.rank(), line.error());
         }
-        out.write(record.toString());
-        out.write('\n');
       }
-      out.flush();
-      broken = pool.brokenReason();
-      if (interruption.happened()) {
-        stderr.printf("coordinator.sh: interrupted: %d of %d inputs finished and written; the rest"
-            + " were cancelled%n", finished, lines.size());
-        return INTERRUPTED;
+      config = builder
+          .events(AllEvents.of(humanEvents(), logs.events, logs.stderrFiles))
+          .pipeTracer(logs.trace == null ? frame -> { } : logs.trace)
+          .tracePipes(tracePipes && logs.trace != null)
+          .build();
+      Pool pool;
+      try {
+        pool = Pool.start(config);
+      } catch (WorkerStartException e) {
+        stderr.println("coordinator.sh: a worker could not start: " + e.getMessage());
+        return FAILED;
       }
+      Interruption interruption = new Interruption(config);
+      ControlServer control = startControl(runDirectory, pool, human);
+      if (tracePipes && logs.trace != null) {
+        human.println("Tracing every worker's pipe into " + runDirectory.traceDirectory()
+            + " (scripts/pipes.sh --follow)");
+      }
+      int finished = 0;
+      try (pool; control; interruption) { // control (may be null) closes first: no command reaches a closing pool
+        Results results = pool.results(taskSpec(), valid, chunksize);
+        int next = 0; // index into valid
+        for (InputFile.Line line : lines) {
+          ObjectNode record = JsonNodeFactory.instance.objectNode().put("rank", line.rank());
+          if (line.error() != null) {
+            record.put("error", line.error());
+            failed++;
+          } else {
+            if (!results.nextReady()) {
+              out.flush(); // what is finished is on disk while we wait
+            }
+            TaskResult result = results.next();
+            if (result.ok()) {
+              finished++;
+              record.set("output", result.output());
+              report.add(new Report.Row(line.rank(), valid.get(next), result.output()));
+            } else {
+              record.set("error", Codec.toTree(errorJson(result.failure())));
+              failed++;
+            }
+            next++;
+          }
+          out.write(record.toString());
+          out.write('\n');
+        }
+        out.flush();
+        broken = pool.brokenReason();
+        if (interruption.happened()) {
+          stderr.printf("coordinator.sh: interrupted: %d of %d inputs finished and written; the rest"
+              + " were cancelled%n", finished, lines.size());
+          return INTERRUPTED;
+        }
+      }
+    } finally {
+      logs.close(); // every event of the run is in the file after this
     }
     double seconds = (System.nanoTime() - started) / 1e9;
     report.print(human, lines.size());
     human.printf("%d tasks on %d worker%s in %.2f s%n", lines.size(), config.procs(),
         config.procs() == 1 ? "" : "s", seconds);
+    RunSummary summary = logs.summary();
+    if (summary != null) {
+      printWorkers(summary, runDirectory, human);
+    }
     if (broken != null) {
       stderr.println("coordinator.sh: the run stopped early: " + broken);
     }
-    if (!failures.isEmpty()) {
-      stderr.printf("%d of %d inputs failed:%n", failures.size(), lines.size());
-      failures.forEach(f -> stderr.println("  " + f));
+    if (failed > 0) {
+      stderr.printf("%d of %d inputs failed:%n", failed, lines.size());
+      printFailures(summary, failed, lineRanks);
       return FAILED;
     }
     return broken == null ? OK : FAILED;
+  }
+
+  private String inputName() {
+    return input == null ? "<samples>" : input.equals("-") ? "<stdin>" : input;
+  }
+
+  /** Deaths and the like, when there were any, from the event log. */
+  private void printWorkers(RunSummary summary, RunDirectory run, PrintStream human) {
+    if (summary.deaths().isEmpty() && summary.strayOutputs() == 0 && summary.lateResults() == 0) {
+      return;
+    }
+    human.printf("%s, %s, %s, %s, %s%s%n", count(summary.deaths().size(), "worker death"),
+        count(summary.restarts(), "restart"), count(summary.retries(), "retried chunk"),
+        count(summary.strayOutputs(), "stray output"), count(summary.lateResults(), "late result"),
+        run == null ? "" : " (" + run.events() + ")");
+    for (RunSummary.Death death : summary.deaths()) {
+      human.println("  " + Report.cut(death.describe().replace('\n', ' '), 200));
+    }
+  }
+
+  private static String count(int n, String what) {
+    return n + " " + what + (n == 1 ? "" : "s");
+  }
+
+  /**
+   * Every failed input with its rank in the output and the reason, from the event log (whose
+   * ranks are the job's: the bad input lines are not in the job); {@code failed} is how many
+   * error records the output has.
+   */
+  private void printFailures(RunSummary summary, int failed, List<Integer> lineRanks) {
+    if (summary == null) {
+      stderr.println("  (this run has no event log to list them from; each is in the output with its rank)");
+      return;
+    }
+    java.util.TreeMap<Long, String> byRank = new java.util.TreeMap<>();
+    for (RunSummary.FailedInput input : summary.failures()) {
+      if (input.failure() == null) {
+        byRank.put(input.rank(), "rank " + input.rank() + ": " + input.reason());
+        continue;
+      }
+      TaskFailure f = input.failure();
+      long rank = f.rank() < lineRanks.size() ? lineRanks.get((int) f.rank()) : f.rank();
+      byRank.put(rank, new TaskFailure(f.kind(), f.task(), rank, f.exception(), f.message(),
+          f.remoteTrace(), f.workerId(), f.pid(), f.attempts()).describe());
+    }
+    byRank.values().forEach(line -> stderr.println("  " + line));
+    if (byRank.size() != failed) {
+      stderr.println("  (the event log lists " + byRank.size() + " of them"
+          + (summary.unreadableLines() > 0 ? "; it has unreadable lines" : "") + ")");
+    }
   }
 
   /**
@@ -420,16 +516,87 @@ public final class CoordinatorCommand implements Callable<Integer> {
     }
   }
 
-  // --- Operator control (scripts/workers.sh, package control): a run directory and its socket.
-  // Neither is needed for the run itself: when one cannot be made, say so and run without it.
+  // --- Operator control (scripts/workers.sh, package control): a run directory, its socket and
+  // its logs. None is needed for the run itself: when one cannot be made, say so and run without it.
 
   private RunDirectory createRunDirectory() {
     try {
       return RunDirectory.create(logs);
     } catch (IOException | UnsupportedOperationException e) {
       stderr.println("coordinator.sh: warning: cannot create a run directory under " + logs + " ("
-          + e + "); this run has no control socket for scripts/workers.sh");
+          + e + "); this run has no control socket for scripts/workers.sh, and no logs"
+          + (tracePipes ? " (so no pipe trace)" : ""));
       return null;
+    }
+  }
+
+  /**
+   * The run's logs: its event log, each worker's stderr and the pipe traces, in the run
+   * directory. Without one, the event log (which the summary is read from) goes to a temporary
+   * file, deleted at the end, and the rest is not kept; without even that, nothing is.
+   */
+  private RunLogs openLogs(RunDirectory run) {
+    RunLogs logs = new RunLogs();
+    try {
+      if (run != null) {
+        logs.events = EventLog.open(run.events());
+        logs.stderrFiles = new WorkerStderrFiles(run.path());
+        logs.trace = new TraceLog(run.traceDirectory(), traceMaxChars);
+      } else {
+        logs.temporary = Files.createTempFile("jprocs-events-", ".jsonl");
+        logs.events = EventLog.open(logs.temporary);
+      }
+    } catch (IOException e) {
+      stderr.println("coordinator.sh: warning: cannot open the event log (" + e + "); the run goes on"
+          + " without it");
+    }
+    return logs;
+  }
+
+  /** The logs a run writes; each may be null. */
+  private final class RunLogs implements AutoCloseable {
+    EventLog events;
+    WorkerStderrFiles stderrFiles;
+    TraceLog trace;
+    Path temporary;
+
+    /** Closes the files, the event log last after the rest, so it has everything. */
+    @Override
+    public void close() {
+      if (trace != null) {
+        trace.close();
+      }
+      if (stderrFiles != null) {
+        stderrFiles.close();
+      }
+      if (events != null) {
+        events.close();
+      }
+    }
+
+    /** The summary read back from the closed event log; null when there is none to read. */
+    RunSummary summary() {
+      if (events == null) {
+        return null;
+      }
+      try {
+        if (events.failure() != null) {
+          stderr.println("coordinator.sh: warning: the event log " + events.file() + " stopped early ("
+              + events.failure() + "); the summary below may be incomplete");
+        }
+        return RunSummary.read(events.file());
+      } catch (IOException e) {
+        stderr.println("coordinator.sh: warning: cannot read the event log back (" + e + ")");
+        return null;
+      } finally {
+        if (temporary != null) {
+          try {
+            Files.deleteIfExists(temporary);
+          } catch (IOException e) {
+            stderr.println("coordinator.sh: warning: cannot delete " + temporary + " (" + e + ")");
+          }
+        }
+      }
     }
   }
 

@@ -29,7 +29,7 @@ import picocli.CommandLine.ScopeType;
  */
 @Command(name = "workers.sh", mixinStandardHelpOptions = true, version = "jprocs 0.1.0",
     usageHelpAutoWidth = true,
-    description = {"Lists, restarts or kills the workers of a running coordinator (scripts/coordinator.sh).", ""},
+    description = {"Lists, restarts, kills or traces the workers of a running coordinator (scripts/coordinator.sh).", ""},
     footer = {"", "N is a worker's slot number (1) or id (worker-1).",
         "Exit status: 0 done; 1 no such run, the run has ended, or no such worker; 2 bad command line.", ""})
 public final class WorkersCommand implements Callable<Integer> {
@@ -80,7 +80,7 @@ public final class WorkersCommand implements Callable<Integer> {
   /** No subcommand given. */
   @Override
   public Integer call() {
-    stderr.println("workers.sh: give a command: list, restart N or kill N (see --help)");
+    stderr.println("workers.sh: give a command: list, restart N, kill N or trace N on|off (see --help)");
     return USAGE;
   }
 
@@ -119,6 +119,35 @@ public final class WorkersCommand implements Callable<Integer> {
     return OK;
   }
 
+  @Command(name = "trace", mixinStandardHelpOptions = true, description = {
+      "Switches the tracing of worker N's pipe on or off: every line each way goes to the run's"
+          + " trace/worker-N.jsonl, for this process and the ones that replace it (scripts/pipes.sh"
+          + " shows them). Without on|off, says whether it is on."})
+  int trace(@Parameters(index = "0", paramLabel = "N", description = "slot number or worker id") String worker,
+      @Parameters(index = "1", arity = "0..1", paramLabel = "on|off", description = "on or off") Switch state) {
+    Map<String, Object> request = new java.util.LinkedHashMap<>();
+    request.put("command", "trace");
+    request.put("worker", workerId(worker));
+    if (state != null) {
+      request.put("on", state == Switch.on);
+    }
+    JsonNode response = send(request);
+    String workerId = response.path("worker").asText();
+    boolean tracing = response.path("tracing").asBoolean();
+    String was = state == null || response.path("was").asBoolean() == tracing ? ""
+        : " (it was " + (response.path("was").asBoolean() ? "on" : "off") + ")";
+    if (tracing) {
+      stdout.printf("Tracing %s (pid %d) is on%s: scripts/pipes.sh --worker %s --follow%n", workerId,
+          response.path("pid").asLong(), was, workerId.substring("worker-".length()));
+    } else {
+      stdout.printf("Tracing %s (pid %d) is off%s%n", workerId, response.path("pid").asLong(), was);
+    }
+    return OK;
+  }
+
+  /** The second argument of {@code trace}; lower case, as it is typed. */
+  enum Switch { on, off }
+
   /** {@code 1} or {@code worker-1} → {@code worker-1}. */
   static String workerId(String n) {
     if (n.matches("\\d{1,9}")) {
@@ -131,7 +160,7 @@ public final class WorkersCommand implements Callable<Integer> {
   }
 
   /** Sends one request to the chosen run; the response is ok, or this throws {@link Failure}. */
-  private JsonNode send(Map<String, String> request) {
+  private JsonNode send(Map<String, ?> request) {
     Path runDir;
     try {
       runDir = RunDirectory.find(logs, run);

@@ -35,7 +35,7 @@ import org.slf4j.LoggerFactory;
  *  → {"command":"kill","worker":"worker-1"}
  *  ← {"ok":true,"worker":"worker-1","pid":41234,"itemsHeld":2}
  *  → {"command":"bogus"}
- *  ← {"ok":false,"error":"unknown command 'bogus'; the commands are: kill, list, restart"}
+ *  ← {"ok":false,"error":"unknown command 'bogus'; the commands are: kill, list, restart, trace"}
  * </pre>
  *
  * <p>Only the coordinator's user reaches it: the socket lives in an owner-only

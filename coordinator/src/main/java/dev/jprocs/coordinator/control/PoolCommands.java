@@ -21,10 +21,13 @@ import java.util.OptionalLong;
  *
  * <ul>
  *   <li>{@code {"command":"list"}} → {@code {"workers":[{"worker","pid","state","itemsDone",
- *       "itemsHeld","restarts","startedAt","uptimeMillis","rssBytes"}, ...]}}; {@code rssBytes} is
- *       null where {@code /proc} does not say.
+ *       "itemsHeld","restarts","startedAt","uptimeMillis","tracing","rssBytes"}, ...]}};
+ *       {@code rssBytes} is null where {@code /proc} does not say.
  *   <li>{@code {"command":"restart","worker":ID}}: {@link Pool#restartWorker}, graceful.
  *   <li>{@code {"command":"kill","worker":ID}}: {@link Pool#killWorker}, at once.
+ *   <li>{@code {"command":"trace","worker":ID,"on":true|false}}: {@link Pool#trace}, switches the
+ *       tracing of that slot's pipe (its frames go to the run's {@code trace/ID.jsonl}); without
+ *       {@code "on"}, only says whether it is on. Answers {@code {"worker","pid","tracing","was"}}.
  * </ul>
  *
  * <p>restart and kill answer {@code {"worker","pid","itemsHeld"}}: the process acted on and what
@@ -39,7 +42,24 @@ public final class PoolCommands {
     commands.put("list", request -> list(pool));
     commands.put("restart", request -> actedOn(pool.restartWorker(workerId(request))));
     commands.put("kill", request -> actedOn(pool.killWorker(workerId(request))));
+    commands.put("trace", request -> trace(pool, request));
     return commands;
+  }
+
+  private static ObjectNode trace(Pool pool, JsonNode request) {
+    String workerId = workerId(request);
+    JsonNode on = request.path("on");
+    if (!on.isMissingNode() && !on.isBoolean()) {
+      throw new IllegalArgumentException("\"on\" is true or false, not " + on);
+    }
+    boolean was = on.isBoolean() ? pool.trace(workerId, on.asBoolean()) : pool.tracing(workerId);
+    WorkerInfo worker = pool.workers().stream().filter(w -> w.workerId().equals(workerId))
+        .findFirst().orElseThrow(() -> new IllegalArgumentException("no worker " + workerId));
+    return JsonNodeFactory.instance.objectNode()
+        .put("worker", workerId)
+        .put("pid", worker.pid())
+        .put("tracing", on.isBoolean() ? on.asBoolean() : was)
+        .put("was", was);
   }
 
   private static ObjectNode list(Pool pool) {
@@ -54,7 +74,8 @@ public final class PoolCommands {
           .put("itemsHeld", worker.itemsHeld())
           .put("restarts", worker.restarts())
           .put("startedAt", worker.startedAt().toString())
-          .put("uptimeMillis", Duration.between(worker.startedAt(), now).toMillis());
+          .put("uptimeMillis", Duration.between(worker.startedAt(), now).toMillis())
+          .put("tracing", pool.tracing(worker.workerId()));
       OptionalLong rss = worker.state() == WorkerInfo.State.EXITED ? OptionalLong.empty() : rssBytes(worker.pid());
       if (rss.isPresent()) {
         row.put("rssBytes", rss.getAsLong());

@@ -23,6 +23,12 @@ import java.util.Set;
  *    latest -&gt; 20261122-013012-4711   symlink, replaced atomically by each new run
  *    20261122-013012-4711/      rwx------  (UTC start time, coordinator pid)
  *      control.sock             rw-------  {@link ControlServer}; deleted when the run ends
+ *      events.jsonl             what happened to workers and tasks, one JSON object a line
+ *                               ({@link dev.jprocs.coordinator.logs.EventLog})
+ *      worker-0.41233.stderr.log   one worker process's stderr, as it came
+ *                               ({@link dev.jprocs.coordinator.logs.WorkerStderrFiles})
+ *      trace/worker-0.jsonl     every frame through slot worker-0's pipe while traced, and its
+ *      trace/worker-0.1.jsonl   rolled archives, .1 the newest ({@link dev.jprocs.coordinator.logs.TraceLog})
  * </pre>
  *
  * <p>Whatever a run writes for its operator (control socket, logs) goes in its directory, under a
@@ -33,6 +39,10 @@ public final class RunDirectory {
   public static final String LATEST = "latest";
   /** The control socket's file name in a run directory. */
   public static final String CONTROL_SOCKET = "control.sock";
+  /** The event log's file name in a run directory. */
+  public static final String EVENTS = "events.jsonl";
+  /** The directory of the pipe traces in a run directory. */
+  public static final String TRACE = "trace";
 
   static final Set<PosixFilePermission> OWNER_ONLY = PosixFilePermissions.fromString("rwx------");
   private static final DateTimeFormatter RUN_TIME = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss");
@@ -134,6 +144,21 @@ public final class RunDirectory {
   /** Where this run's {@link ControlServer} listens. */
   public Path controlSocket() {
     return path.resolve(CONTROL_SOCKET);
+  }
+
+  /** This run's event log. */
+  public Path events() {
+    return path.resolve(EVENTS);
+  }
+
+  /** The directory of this run's pipe traces; made by the first traced frame. */
+  public Path traceDirectory() {
+    return path.resolve(TRACE);
+  }
+
+  /** The stderr log of worker process {@code pid} in slot {@code workerId}, in run directory {@code run}. */
+  public static Path stderrLog(Path run, String workerId, long pid) {
+    return run.resolve(workerId + "." + pid + ".stderr.log");
   }
 
   @Override

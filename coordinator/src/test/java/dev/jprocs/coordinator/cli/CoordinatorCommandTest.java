@@ -159,6 +159,83 @@ class CoordinatorCommandTest {
         stderr());
   }
 
+  @Test
+  void failuresAreListedWithTheirOutputRanksWhenABadLineShiftsTheRest() throws Exception {
+    Path input = dir.resolve("in.jsonl");
+    Files.writeString(input, "1\n{bad\n\"x\"\n4\n");
+    Path logs = dir.resolve("logs");
+
+    assertEquals(1, run("--procs", "1", "--task", "square", "--input", input.toString(),
+        "--logs", logs.toString()));
+
+    // The job holds the three good lines, so "x" is the job's rank 1 but the output's rank 2.
+    assertTrue(stderr().contains("2 of 4 inputs failed:\n  rank 1: " + input + ":2: not a JSON value"),
+        stderr());
+    assertTrue(stderr().contains("\n  square rank 2 on worker-0 (pid "), stderr());
+    List<JsonNode> events = events(logs);
+    JsonNode inputError = events.stream().filter(e -> e.path("event").asText().equals("input error"))
+        .findFirst().orElseThrow();
+    assertEquals(input.toString(), inputError.path("source").asText());
+    assertEquals(2, inputError.path("line").asInt());
+    assertEquals(1, inputError.path("rank").asInt());
+  }
+
+  @Test
+  void aTracedRunLeavesItsEventsTracesAndWorkerStderrInTheRunDirectory() throws Exception {
+    Path input = dir.resolve("in.jsonl");
+    Files.writeString(input, "1\n-2\n3\n4\n");
+    Path logs = dir.resolve("logs");
+
+    assertEquals(1, run("--procs", "1", "--task", "haltif", "--input", input.toString(), "--chunksize", "1",
+        "--max-attempts", "2", "--trace-pipes", "--trace-max-chars", "30", "--logs", logs.toString(),
+        "--classpath", TestPools.testTasksClasspath().toString()));
+
+    assertTrue(stdout().contains("Tracing every worker's pipe into " + logs.resolve("latest").toRealPath()
+        .resolve("trace")), stdout());
+    // The chunks queued behind the dying one are retried too, so their number depends on timing.
+    assertTrue(stdout().matches("(?s).*\\n2 worker deaths, 2 restarts, \\d+ retried chunks?, 0 stray outputs,"
+        + " 0 late results \\(" + java.util.regex.Pattern.quote(logs.resolve("latest").toRealPath()
+        .resolve("events.jsonl").toString()) + "\\)\\n.*"), stdout());
+    assertTrue(stdout().contains("\n  worker-0 (pid "), stdout());
+    assertTrue(stderr().contains("1 of 4 inputs failed:\n  haltif rank 1 lost: its worker died while"
+        + " running it, on 2 attempts"), stderr());
+
+    List<JsonNode> events = events(logs);
+    assertEquals(2, events.stream().filter(e -> e.path("event").asText().equals("death")).count());
+    assertEquals(2, events.stream().filter(e -> e.path("event").asText().equals("task sent")
+        && e.path("rank").asInt() == 1).count(), "rank 1 was sent twice");
+
+    Path run = logs.resolve("latest").toRealPath();
+    List<String> traced = new ArrayList<>();
+    try (var files = Files.list(run.resolve("trace"))) {
+      for (Path file : files.toList()) {
+        traced.addAll(Files.readAllLines(file));
+      }
+    }
+    long rankOneTasks = traced.stream().map(CoordinatorCommandTest::parse)
+        .filter(f -> f.path("type").asText().equals("task") && f.path("rank").asInt() == 1).count();
+    assertEquals(2, rankOneTasks, traced.toString());
+    JsonNode first = parse(traced.get(0));
+    assertEquals(30, first.path("line").asText().length(), first.toString());
+    assertTrue(first.path("cut").asBoolean(), first.toString());
+
+    try (var files = Files.list(run)) {
+      List<Path> stderrLogs = files.filter(f -> f.getFileName().toString().endsWith(".stderr.log")).toList();
+      assertEquals(2, stderrLogs.size(), "one per worker process that wrote to stderr: " + stderrLogs);
+      long halting = 0;
+      for (Path log : stderrLogs) {
+        halting += Files.readAllLines(log).stream().filter(l -> l.contains("haltif: input -2 at rank 1")).count();
+      }
+      assertEquals(2, halting);
+    }
+  }
+
+  /** The events of the latest run under {@code logs}. */
+  private static List<JsonNode> events(Path logs) throws Exception {
+    return Files.readAllLines(logs.resolve("latest").resolve("events.jsonl")).stream()
+        .map(CoordinatorCommandTest::parse).toList();
+  }
+
   private static JsonNode parse(String line) {
     try {
       return Codec.parse(line);

@@ -65,6 +65,8 @@ class WorkersCommandTest {
     assertEquals(2, run("--logs", logs.toString()));
     assertEquals(2, run("--logs", logs.toString(), "frob"));
     assertEquals(2, run("--logs", logs.toString(), "kill"));
-    assertEquals(3, stderr().lines().count(), stderr());
+    assertEquals(2, run("--logs", logs.toString(), "trace", "1", "maybe"));
+    assertEquals(4, stderr().lines().count(), stderr());
+    assertTrue(stderr().contains("maybe"), stderr());
   }
 }

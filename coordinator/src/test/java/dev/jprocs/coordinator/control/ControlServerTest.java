@@ -136,6 +136,34 @@ class ControlServerTest {
   }
 
   @Test
+  void traceOverTheSocketSwitchesOneWorkersTracingOnAndOff() throws Exception {
+    List<dev.jprocs.coordinator.Frame> frames = new CopyOnWriteArrayList<>();
+    try (Pool pool = Pool.start(TestPools.config(2).pipeTracer(frames::add).build());
+        ControlServer control = ControlServer.start(RunDirectory.create(logs), pool)) {
+      JsonNode on = call(control, Map.of("command", "trace", "worker", "worker-1", "on", true));
+      JsonNode asked = call(control, Map.of("command", "trace", "worker", "worker-1"));
+      pool.map(TaskSpec.of("square"), IntStream.range(0, 40).boxed().toList(), Long.class, 2);
+      JsonNode list = call(control, Map.of("command", "list"));
+      JsonNode off = call(control, Map.of("command", "trace", "worker", "worker-1", "on", false));
+      JsonNode notABoolean = call(control, Map.of("command", "trace", "worker", "worker-1", "on", "yes"));
+
+      assertTrue(on.path("ok").asBoolean(), on.toString());
+      assertEquals(worker(pool, "worker-1").pid(), on.path("pid").asLong());
+      assertTrue(on.path("tracing").asBoolean());
+      assertFalse(on.path("was").asBoolean());
+      assertTrue(asked.path("tracing").asBoolean() && asked.path("was").asBoolean(), asked.toString());
+      assertEquals(List.of(false, true), List.of(list.path("workers").get(0).path("tracing").asBoolean(),
+          list.path("workers").get(1).path("tracing").asBoolean()), list.toString());
+      assertFalse(off.path("tracing").asBoolean());
+      assertTrue(off.path("was").asBoolean());
+      assertError(notABoolean, "\"on\" is true or false");
+      assertFalse(pool.tracing("worker-1"));
+      assertFalse(frames.isEmpty(), "worker-1 had work");
+      assertTrue(frames.stream().allMatch(f -> f.workerId().equals("worker-1")), frames.toString());
+    }
+  }
+
+  @Test
   void badRequestsAreAnsweredWithAnErrorAndTheServerKeepsServing() throws Exception {
     try (Pool pool = startPool(); ControlServer control = ControlServer.start(RunDirectory.create(logs), pool)) {
       JsonNode unknown = call(control, Map.of("command", "frob"));
@@ -143,7 +171,7 @@ class ControlServerTest {
       JsonNode noWorker = call(control, Map.of("command", "restart"));
       JsonNode notJson = rawExchange(control.socket(), "hello there\n");
 
-      assertError(unknown, "unknown command 'frob'; the commands are: kill, list, restart");
+      assertError(unknown, "unknown command 'frob'; the commands are: kill, list, restart, trace");
       assertError(noSuchWorker, "no worker worker-9");
       assertError(noWorker, "\"worker\"");
       assertError(notJson, "not a JSON line");

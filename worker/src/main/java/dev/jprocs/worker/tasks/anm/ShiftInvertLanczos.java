@@ -1,0 +1,520 @@
+package dev.jprocs.worker.tasks.anm;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Random;
+import org.ejml.data.DMatrixRMaj;
+import org.ejml.data.DMatrixSparseCSC;
+import org.ejml.data.DMatrixSparseTriplet;
+import org.ejml.dense.row.factory.DecompositionFactory_DDRM;
+import org.ejml.interfaces.decomposition.EigenDecomposition_F64;
+import org.ejml.ops.DConvertMatrixStruct;
+import org.ejml.sparse.csc.decomposition.chol.CholeskyUpLooking_DSCC;
+
+/**
+ * The lowest eigenvalues of a sparse ANM Hessian H without a dense decomposition: block Lanczos
+ * on the inverse of H + sI, whose largest eigenvalues 1/(lambda + s) are H's smallest, with the
+ * factor of H + sI from EJML's sparse Cholesky, atoms in {@link AtomOrdering}'s order.
+ *
+ * <p>Multiplicity is the trap: a Krylov space grown from p vectors holds at most p copies of an
+ * eigenvalue, and H has six zero eigenvalues per rigid piece of the network, more when the network
+ * falls apart. So each run locks the eigenpairs it converged, and the next run starts from random
+ * vectors orthogonal to every locked one. The search ends only with a run that finds nothing
+ * outside the locked space in the wanted range. All vectors are kept orthogonal to the locked ones
+ * and to each other (full reorthogonalization, twice).
+ *
+ * <p>Eigenvalues agree with a dense decomposition to about 1e-11 relative on the sample
+ * structures; a Ritz pair counts as converged when its residual is below {@link #TOLERANCE} of its
+ * value. Random start vectors come from a fixed seed, so a matrix always gives the same answer.
+ * Not thread-safe: an instance holds one factorization and the state of its runs.
+ */
+final class ShiftInvertLanczos {
+  /** Vectors added per Lanczos step: the six rigid-body zero modes of a network, and two more. */
+  static final int BLOCK = 8;
+
+  /** A Ritz pair has converged when its residual is below this fraction of its value. */
+  static final double TOLERANCE = 1e-9;
+
+  /**
+   * A checking run may end when its largest Ritz value is below the wanted range and has a
+   * residual below this fraction of itself: an eigenvalue missed above that range would by then
+   * have pulled the largest Ritz value over it (Ritz values only grow towards the largest
+   * eigenvalue), unless it is within about this fraction of the range's edge.
+   */
+  static final double CHECK_TOLERANCE = 1e-3;
+
+  /** The shift s, as a fraction of the mean diagonal entry of H: far below any non-zero mode. */
+  private static final double SHIFT_FRACTION = 1e-4;
+
+  /**
+   * The basis of one run grows to at most this many vectors, plus six per wanted mode, before it
+   * locks what has converged; 20 modes have converged by 170 on every structure tried.
+   */
+  private static final int MAX_BASIS = 240;
+
+  private static final long SEED = 20240611L;
+
+  /** Where the time went, for the benchmark: nanoseconds per phase, and the work done. */
+  record Work(long orderNanos, long factorNanos, long lanczosNanos, long ritzNanos,
+      long factorNonZeros, int runs, int vectors) {}
+
+  private final int dof;
+  private final double shift;
+  private final DMatrixSparseCSC factor;
+  private final int[] diagonalIndex; // where L(j, j) is among column j's entries
+  private final Random random = new Random(SEED);
+  private final List<double[]> lockedVectors = new ArrayList<>();
+  private final List<Double> lockedValues = new ArrayList<>(); // eigenvalues of (H + sI)^-1
+  private int runs;
+  private int vectors;
+  private long ritzNanos;
+
+  private ShiftInvertLanczos(int dof, double shift, DMatrixSparseCSC factor) {
+    this.dof = dof;
+    this.shift = shift;
+    this.factor = factor;
+    this.diagonalIndex = new int[dof];
+    for (int j = 0; j < dof; j++) {
+      int k = factor.col_idx[j];
+      while (k < factor.col_idx[j + 1] && factor.nz_rows[k] != j) {
+        k++;
+      }
+      if (k == factor.col_idx[j + 1] || !(factor.nz_values[k] > 0)) {
+        throw new IllegalStateException("the Cholesky factor has no positive L(" + j + ", " + j + ")");
+      }
+      diagonalIndex[j] = k;
+    }
+  }
+
+  /**
+   * Returns, in ascending order, the eigenvalues of {@code hessian} below {@code zero} (its zero
+   * modes) and the {@code modes} lowest ones from {@code zero} up, or all of them when there are
+   * fewer.
+   *
+   * @throws IllegalStateException when a run locks nothing in its basis, which no structure tried
+   *     has done; a dense decomposition is then the way
+   */
+  static double[] lowest(AnmHessian hessian, int modes, double zero) {
+    return lowest(hessian, modes, zero, null);
+  }
+
+  /** As {@link #lowest(AnmHessian, int, double)}, and reports the work to {@code work[0]}. */
+  static double[] lowest(AnmHessian hessian, int modes, double zero, Work[] work) {
+    int dof = 3 * hessian.atoms();
+    if (hessian.contacts() == 0) {
+      return new double[dof]; // no springs: every motion is free
+    }
+    long start = System.nanoTime();
+    int[] order = AtomOrdering.reverseCuthillMcKee(hessian);
+    int[] position = new int[order.length];
+    for (int k = 0; k < order.length; k++) {
+      position[order[k]] = k;
+    }
+    double trace = 0;
+    for (int i = 0; i < hessian.atoms(); i++) {
+      trace += hessian.diagonal(i, 0, 0) + hessian.diagonal(i, 1, 1) + hessian.diagonal(i, 2, 2);
+    }
+    double shift = SHIFT_FRACTION * trace / dof;
+    DMatrixSparseCSC shifted = shifted(hessian, position, shift);
+    long ordered = System.nanoTime();
+    CholeskyUpLooking_DSCC cholesky = new CholeskyUpLooking_DSCC();
+    if (!cholesky.decompose(shifted)) {
+      throw new IllegalStateException(
+          "EJML's sparse Cholesky factorization of H + " + shift + " I failed");
+    }
+    long factored = System.nanoTime();
+    ShiftInvertLanczos solver = new ShiftInvertLanczos(dof, shift, cholesky.getL());
+    double[] lowest = solver.solve(modes, zero);
+    if (work != null) {
+      work[0] = new Work(ordered - start, factored - ordered, System.nanoTime() - factored,
+          solver.ritzNanos, cholesky.getL().nz_length, solver.runs, solver.vectors);
+    }
+    return lowest;
+  }
+
+  /** Returns P (H + sI) P^T, upper triangle only (all that the up-looking Cholesky reads). */
+  private static DMatrixSparseCSC shifted(AnmHessian hessian, int[] position, double shift) {
+    int dof = 3 * hessian.atoms();
+    DMatrixSparseTriplet entries =
+        new DMatrixSparseTriplet(dof, dof, 6 * hessian.atoms() + 9 * hessian.contacts());
+    for (int i = 0; i < hessian.atoms(); i++) {
+      int base = 3 * position[i];
+      for (int row = 0; row < 3; row++) {
+        for (int column = row; column < 3; column++) {
+          double value = hessian.diagonal(i, row, column) + (row == column ? shift : 0);
+          entries.addItem(base + row, base + column, value);
+        }
+      }
+    }
+    for (int k = 0; k < hessian.contacts(); k++) {
+      int a = position[hessian.first(k)];
+      int b = position[hessian.second(k)];
+      // The block of a contact is symmetric, so the one above the diagonal is the same.
+      int rowBase = 3 * Math.min(a, b);
+      int columnBase = 3 * Math.max(a, b);
+      for (int row = 0; row < 3; row++) {
+        for (int column = 0; column < 3; column++) {
+          entries.addItem(rowBase + row, columnBase + column, hessian.block(k, row, column));
+        }
+      }
+    }
+    return DConvertMatrixStruct.convert(entries, (DMatrixSparseCSC) null);
+  }
+
+  private double[] solve(int modes, double zero) {
+    while (lockedValues.size() < dof) {
+      int wanted = wanted(lockedValues, modes, zero);
+      // Once the wanted count is locked, a run checks that nothing outside reaches the wanted
+      // range, whose edge is the smallest wanted value of (H + sI)^-1.
+      double edge =
+          lockedValues.size() >= wanted ? sortedDescending(lockedValues)[wanted - 1] : Double.NaN;
+      List<RitzPair> converged = run(modes, zero, edge);
+      if (converged.isEmpty()) {
+        break; // the check found nothing
+      }
+      for (RitzPair pair : converged) {
+        lockedValues.add(pair.value());
+        lockedVectors.add(pair.vector());
+      }
+    }
+    double[] mu = sortedDescending(lockedValues);
+    double[] lambda = new double[Math.min(mu.length, wanted(lockedValues, modes, zero))];
+    for (int i = 0; i < lambda.length; i++) {
+      lambda[i] = 1 / mu[i] - shift;
+    }
+    Arrays.sort(lambda);
+    return lambda;
+  }
+
+  /** How many of the top values of (H + sI)^-1 are wanted: the zero modes among them, + modes. */
+  private int wanted(List<Double> values, int modes, double zero) {
+    int zeros = 0;
+    for (double mu : values) {
+      if (1 / mu - shift < zero) {
+        zeros++;
+      }
+    }
+    return Math.min(dof, zeros + modes);
+  }
+
+  private record RitzPair(double value, double[] vector) {}
+
+  /**
+   * One block Lanczos run from random vectors orthogonal to the locked ones. Returns the Ritz
+   * pairs that converged, consecutively from the largest value: as many as make the wanted count
+   * with the locked ones, or at least one when the basis is full. For a checking run (an {@code
+   * edge} that is a number), returns none when the largest eigenvalue outside the locked space is
+   * at most the edge.
+   */
+  private List<RitzPair> run(int modes, double zero, double edge) {
+    runs++;
+    int room = dof - lockedVectors.size();
+    int maxBasis = Math.min(MAX_BASIS + 6 * modes, room);
+    List<double[]> basis = new ArrayList<>();
+    int lastCheck = 0;
+    List<double[][]> diagonalBlocks = new ArrayList<>(); // A_j = Q_j^T Op Q_j
+    List<double[][]> lowerBlocks = new ArrayList<>(); // B_j: Q_{j+1} B_j = (Op Q_j)'s new part
+    double[][] block = new double[BLOCK][];
+    for (int c = 0; c < BLOCK; c++) {
+      block[c] = gaussian();
+    }
+    double[] startNorms = norms(block);
+    orthogonalize(block, lockedVectors);
+    orthogonalize(block, lockedVectors);
+    if (orthonormalize(block, startNorms, new double[BLOCK][BLOCK]) == 0) {
+      throw new IllegalStateException("no dimension is left outside the " + dof + " locked ones");
+    }
+    while (true) {
+      basis.addAll(Arrays.asList(block));
+      vectors += BLOCK;
+      double[][] next = applyInverse(block);
+      double[][] a = new double[BLOCK][BLOCK];
+      for (int r = 0; r < BLOCK; r++) {
+        for (int c = 0; c < BLOCK; c++) {
+          a[r][c] = dot(block[r], next[c]);
+        }
+      }
+      for (int r = 0; r < BLOCK; r++) {
+        for (int c = r + 1; c < BLOCK; c++) {
+          double mean = (a[r][c] + a[c][r]) / 2;
+          a[r][c] = mean;
+          a[c][r] = mean;
+        }
+      }
+      diagonalBlocks.add(a);
+      double[] rawNorms = norms(next);
+      // Against the locked vectors and the whole basis: this takes off Q_j A_j and
+      // Q_{j-1} B_{j-1}^T, and what else it takes off is rounding error.
+      for (int pass = 0; pass < 2; pass++) {
+        orthogonalize(next, lockedVectors);
+        orthogonalize(next, basis);
+      }
+      // A vector that collapses here is left at zero and stays so: the block shrinks, which is
+      // how block Lanczos deflates. When all collapse, the basis spans an invariant space and its
+      // Ritz pairs are exact.
+      double[][] b = new double[BLOCK][BLOCK];
+      boolean invariant = orthonormalize(next, rawNorms, b) == 0;
+      lowerBlocks.add(b);
+      boolean full = invariant || basis.size() >= maxBasis;
+      // Each check diagonalizes T, O(m^3): checking at every step would cost small structures
+      // more than their solves, so after the first chance checks come every m/6 vectors.
+      int needed = Math.max(wanted(lockedValues, modes, zero) - lockedValues.size(), 1);
+      boolean due = basis.size() >= needed + BLOCK
+          && basis.size() - lastCheck >= Math.max(BLOCK, basis.size() / 6);
+      if (full || due) {
+        lastCheck = basis.size();
+        long ritzStart = System.nanoTime();
+        List<RitzPair> converged =
+            converged(basis, diagonalBlocks, lowerBlocks, modes, zero, edge, full);
+        ritzNanos += System.nanoTime() - ritzStart;
+        if (converged != null) {
+          return converged;
+        }
+        if (full) {
+          throw new IllegalStateException(
+              "block Lanczos converged no Ritz pair in " + basis.size() + " vectors ("
+                  + lockedValues.size() + " eigenpairs locked, " + dof + " dimensions)");
+        }
+      }
+      block = next;
+    }
+  }
+
+  /**
+   * Returns the converged top Ritz pairs of the basis when they are enough to end the run (any
+   * number from one when {@code full}), an empty list when a checking run may end with nothing
+   * found, else null. The last of {@code lowerBlocks} is B_j of the newest block, which gives the
+   * residuals.
+   */
+  private List<RitzPair> converged(
+      List<double[]> basis,
+      List<double[][]> diagonalBlocks,
+      List<double[][]> lowerBlocks,
+      int modes,
+      double zero,
+      double edge,
+      boolean full) {
+    int m = basis.size();
+    int steps = diagonalBlocks.size();
+    DMatrixRMaj t = new DMatrixRMaj(m, m);
+    for (int j = 0; j < steps; j++) {
+      int offset = j * BLOCK;
+      double[][] a = diagonalBlocks.get(j);
+      for (int r = 0; r < BLOCK; r++) {
+        for (int c = 0; c < BLOCK; c++) {
+          t.unsafe_set(offset + r, offset + c, a[r][c]);
+        }
+      }
+      if (j + 1 < steps) {
+        double[][] b = lowerBlocks.get(j); // T[block j+1, block j] = B_j, mirrored above
+        for (int r = 0; r < BLOCK; r++) {
+          for (int c = 0; c < BLOCK; c++) {
+            t.unsafe_set(offset + BLOCK + r, offset + c, b[r][c]);
+            t.unsafe_set(offset + c, offset + BLOCK + r, b[r][c]);
+          }
+        }
+      }
+    }
+    EigenDecomposition_F64<DMatrixRMaj> eigen = DecompositionFactory_DDRM.eig(m, true, true);
+    if (!eigen.decompose(t)) {
+      throw new IllegalStateException(
+          "EJML could not diagonalize the " + m + " x " + m + " Lanczos matrix");
+    }
+    Integer[] byValue = new Integer[m];
+    for (int i = 0; i < m; i++) {
+      byValue[i] = i;
+    }
+    Arrays.sort(byValue, Comparator.comparingDouble((Integer i) -> -eigen.getEigenvalue(i).real));
+    double[][] last = lowerBlocks.get(steps - 1);
+    int lastOffset = (steps - 1) * BLOCK;
+    List<Double> candidates = new ArrayList<>(lockedValues);
+    List<Integer> accepted = new ArrayList<>();
+    for (int index : byValue) {
+      double theta = eigen.getEigenvalue(index).real;
+      DMatrixRMaj y = eigen.getEigenVector(index);
+      double residual2 = 0;
+      for (int r = 0; r < BLOCK; r++) {
+        double sum = 0;
+        for (int c = r; c < BLOCK; c++) { // B_j is upper triangular
+          sum += last[r][c] * y.get(lastOffset + c);
+        }
+        residual2 += sum * sum;
+      }
+      double residual = Math.sqrt(residual2);
+      // The largest Ritz value is at most the largest eigenvalue: above the edge, it proves an
+      // eigenvalue was missed, which this run then converges; at or below, it must settle first.
+      if (accepted.isEmpty() && theta <= edge && residual <= CHECK_TOLERANCE * theta) {
+        return List.of();
+      }
+      if (!(theta > 0) || residual > TOLERANCE * theta) {
+        break;
+      }
+      accepted.add(index);
+      candidates.add(theta);
+    }
+    int needed = full ? 1 : Math.max(wanted(candidates, modes, zero) - lockedValues.size(), 1);
+    if (accepted.size() < needed) {
+      return null;
+    }
+    List<RitzPair> pairs = new ArrayList<>(accepted.size());
+    for (int index : accepted) {
+      DMatrixRMaj y = eigen.getEigenVector(index);
+      double[] vector = new double[dof];
+      for (int k = 0; k < m; k++) {
+        axpy(y.get(k), basis.get(k), vector);
+      }
+      double norm = Math.sqrt(dot(vector, vector));
+      for (int i = 0; i < dof; i++) {
+        vector[i] /= norm;
+      }
+      pairs.add(new RitzPair(eigen.getEigenvalue(index).real, vector));
+    }
+    return pairs;
+  }
+
+  /**
+   * Returns (H + sI)^-1 applied to each vector of {@code block}: forward and back substitution with
+   * the factor L, all vectors in one sweep over L. The vectors are interleaved so that each entry
+   * of L is read once per block rather than once per vector: the sweep is bound by memory.
+   */
+  private double[][] applyInverse(double[][] block) {
+    int p = block.length;
+    double[] x = new double[dof * p];
+    for (int c = 0; c < p; c++) {
+      double[] v = block[c];
+      for (int i = 0; i < dof; i++) {
+        x[i * p + c] = v[i];
+      }
+    }
+    int[] columnStart = factor.col_idx;
+    int[] rows = factor.nz_rows;
+    double[] values = factor.nz_values;
+    for (int j = 0; j < dof; j++) { // L y = b
+      int jp = j * p;
+      double inverse = 1 / values[diagonalIndex[j]];
+      for (int c = 0; c < p; c++) {
+        x[jp + c] *= inverse;
+      }
+      for (int k = columnStart[j]; k < columnStart[j + 1]; k++) {
+        int i = rows[k];
+        if (i != j) {
+          double l = values[k];
+          int ip = i * p;
+          for (int c = 0; c < p; c++) {
+            x[ip + c] -= l * x[jp + c];
+          }
+        }
+      }
+    }
+    for (int j = dof - 1; j >= 0; j--) { // L^T x = y
+      int jp = j * p;
+      for (int k = columnStart[j]; k < columnStart[j + 1]; k++) {
+        int i = rows[k];
+        if (i != j) {
+          double l = values[k];
+          int ip = i * p;
+          for (int c = 0; c < p; c++) {
+            x[jp + c] -= l * x[ip + c];
+          }
+        }
+      }
+      double inverse = 1 / values[diagonalIndex[j]];
+      for (int c = 0; c < p; c++) {
+        x[jp + c] *= inverse;
+      }
+    }
+    double[][] result = new double[p][dof];
+    for (int c = 0; c < p; c++) {
+      double[] v = result[c];
+      for (int i = 0; i < dof; i++) {
+        v[i] = x[i * p + c];
+      }
+    }
+    return result;
+  }
+
+  private double[] gaussian() {
+    double[] vector = new double[dof];
+    for (int i = 0; i < dof; i++) {
+      vector[i] = random.nextGaussian();
+    }
+    return vector;
+  }
+
+  /** Subtracts from each vector of {@code block} its components along {@code against}. */
+  private static void orthogonalize(double[][] block, List<double[]> against) {
+    for (double[] q : against) {
+      for (double[] v : block) {
+        axpy(-dot(q, v), q, v);
+      }
+    }
+  }
+
+  /**
+   * Replaces the vectors of {@code block} with orthonormal ones spanning the same space (modified
+   * Gram-Schmidt, twice) and adds to the upper triangle of {@code r} so that old = new * r. Returns
+   * the rank: a vector left with less than 1e-10 of its length in {@code reference} (its length
+   * before any orthogonalization: what remains below that is rounding error) is set to zero, with
+   * a zero row in {@code r}, and the others go on.
+   */
+  private static int orthonormalize(double[][] block, double[] reference, double[][] r) {
+    int rank = 0;
+    for (int k = 0; k < block.length; k++) {
+      double before = reference[k];
+      for (int pass = 0; pass < 2; pass++) {
+        for (int i = 0; i < k; i++) {
+          double coefficient = dot(block[i], block[k]);
+          r[i][k] += coefficient;
+          axpy(-coefficient, block[i], block[k]);
+        }
+      }
+      double norm = Math.sqrt(dot(block[k], block[k]));
+      if (!(norm > 1e-10 * before)) {
+        Arrays.fill(block[k], 0);
+        continue;
+      }
+      rank++;
+      r[k][k] = norm;
+      double scale = 1 / norm;
+      for (int i = 0; i < block[k].length; i++) {
+        block[k][i] *= scale;
+      }
+    }
+    return rank;
+  }
+
+  private static double[] norms(double[][] block) {
+    double[] norms = new double[block.length];
+    for (int c = 0; c < block.length; c++) {
+      norms[c] = Math.sqrt(dot(block[c], block[c]));
+    }
+    return norms;
+  }
+
+  private static double dot(double[] x, double[] y) {
+    double sum = 0;
+    for (int i = 0; i < x.length; i++) {
+      sum += x[i] * y[i];
+    }
+    return sum;
+  }
+
+  private static void axpy(double a, double[] x, double[] y) {
+    for (int i = 0; i < x.length; i++) {
+      y[i] += a * x[i];
+    }
+  }
+
+  private static double[] sortedDescending(List<Double> values) {
+    double[] sorted = values.stream().mapToDouble(Double::doubleValue).toArray();
+    Arrays.sort(sorted);
+    for (int i = 0, j = sorted.length - 1; i < j; i++, j--) {
+      double swap = sorted[i];
+      sorted[i] = sorted[j];
+      sorted[j] = swap;
+    }
+    return sorted;
+  }
+}
