@@ -68,9 +68,47 @@ public final class CoordinatorCommand implements Callable<Integer> {
       description = "Worker JVMs to start (default: available processors, ${DEFAULT-VALUE}).")
   int procs = Runtime.getRuntime().availableProcessors();
 
-  @Option(names = "--task", paramLabel = "NAME", defaultValue = "align",
-      description = "Task to run on each input (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--task", paramLabel = "NAME",
+      description = "Task to run on each input (default: align; anm with --structures or --search).")
   String task;
+
+  @picocli.CommandLine.Parameters(index = "0", arity = "0..1", paramLabel = "TASK",
+      description = "The task, as a word: `coordinator.sh --procs 4 anm` is `--task anm`.")
+  String taskWord;
+
+  @Option(names = "--mode", paramLabel = "processes|threads", defaultValue = "processes",
+      description = "Workers are child JVMs (processes, the default) or threads of this JVM (threads:"
+          + " cheaper, for I/O-bound tasks such as fetch; no isolation).")
+  String mode;
+
+  @Option(names = "--structures", paramLabel = "DIR",
+      description = "Inputs are the structure files (*.pdb, *.ent) in DIR, by name (implies --task anm).")
+  Path structures;
+
+  @Option(names = "--search", paramLabel = "TERM",
+      description = "Inputs are the PDB entries NCBI's E-utilities find for TERM (protein database, entries"
+          + " with PDB structures), downloaded from the RCSB archive into --cache once (implies --task anm).")
+  String search;
+
+  @Option(names = "--search-max", paramLabel = "N", defaultValue = "20",
+      description = "At most N entries from --search (default: ${DEFAULT-VALUE}).")
+  int searchMax;
+
+  @Option(names = "--cache", paramLabel = "DIR", defaultValue = "${env:JPROCS_CACHE:-cache/pdb}",
+      description = "Where --search keeps downloaded entries (default: $JPROCS_CACHE, else ./cache/pdb).")
+  Path cache;
+
+  @Option(names = "--eutils-url", paramLabel = "URL",
+      description = "Base URL of NCBI's E-utilities (default: " + "https://eutils.ncbi.nlm.nih.gov/entrez/eutils/" + ").")
+  java.net.URI eutilsUrl = dev.jprocs.coordinator.search.StructureSearch.EUTILS;
+
+  @Option(names = "--rcsb-url", paramLabel = "URL",
+      description = "Base URL of the RCSB download service (default: https://files.rcsb.org/download/).")
+  java.net.URI rcsbUrl = dev.jprocs.coordinator.search.StructureSearch.RCSB;
+
+  @Option(names = "--http-timeout", paramLabel = "SECONDS", defaultValue = "30",
+      description = "Timeout of each --search request (default: ${DEFAULT-VALUE}).")
+  double httpTimeout;
 
   @Option(names = "--input", paramLabel = "FILE|-",
       description = "JSON Lines input, one JSON value per line; - reads stdin. Default: the task's sample inputs.")
@@ -203,6 +241,14 @@ public final class CoordinatorCommand implements Callable<Integer> {
       tasks.tasks().forEach((name, t) -> stdout.printf("%-12s %s%n", name, t.description()));
       return OK;
     }
+    if (taskWord != null && task != null && !taskWord.equals(task)) {
+      return usage("two tasks given: " + taskWord + " and --task " + task);
+    }
+    task = taskWord != null ? taskWord : task != null ? task
+        : structures != null || search != null ? "anm" : "align";
+    if (structures != null && search != null) {
+      return usage("--structures and --search are two ways to give inputs; choose one");
+    }
     Task chosen = tasks.find(task);
     if (chosen == null) {
       return usage("no task named '" + task + "'; the worker classpath has: "
@@ -216,9 +262,10 @@ public final class CoordinatorCommand implements Callable<Integer> {
     try {
       inputs = readInputs(chosen);
     } catch (NoSuchFileException e) {
-      return usage("input file " + e.getFile() + " does not exist");
+      return usage((e.getReason() == null ? "input file " : e.getReason() + ": ") + e.getFile()
+          + " does not exist");
     } catch (IOException e) {
-      return usage("cannot read " + input + ": " + e.getMessage());
+      return usage(input != null ? "cannot read " + input + ": " + e.getMessage() : e.getMessage());
     } catch (IllegalArgumentException e) {
       return usage(e.getMessage());
     }
@@ -241,6 +288,11 @@ public final class CoordinatorCommand implements Callable<Integer> {
       throw new IllegalArgumentException("--trace-max-chars must not be negative, got " + traceMaxChars);
     }
     PoolConfig.Builder builder = PoolConfig.builder();
+    switch (mode) {
+      case "processes" -> builder.mode(PoolConfig.Mode.PROCESSES);
+      case "threads" -> builder.mode(PoolConfig.Mode.THREADS);
+      default -> throw new IllegalArgumentException("--mode is processes or threads, got '" + mode + "'");
+    }
     if (taskTimeout != null) {
       builder.taskTimeout(seconds(taskTimeout, "--task-timeout"));
     }
@@ -284,6 +336,16 @@ public final class CoordinatorCommand implements Callable<Integer> {
   }
 
   private List<InputFile.Line> readInputs(Task chosen) throws IOException {
+    if ((structures != null || search != null) && input != null) {
+      throw new IllegalArgumentException("--input and --" + (search != null ? "search" : "structures")
+          + " are two ways to give inputs; choose one");
+    }
+    if (structures != null) {
+      return pathLines(StructureFiles.in(structures));
+    }
+    if (search != null) {
+      return pathLines(searchStructures());
+    }
     if (input == null) {
       List<JsonNode> samples = chosen.sampleInputs(count, seed).orElseThrow(() ->
           new IllegalArgumentException("task '" + task + "' has no sample inputs; give --input FILE"));
@@ -299,6 +361,33 @@ public final class CoordinatorCommand implements Callable<Integer> {
     }
     try (BufferedReader reader = Files.newBufferedReader(Path.of(input), StandardCharsets.UTF_8)) {
       return InputFile.read(reader, input);
+    }
+  }
+
+  private static List<InputFile.Line> pathLines(List<Path> files) {
+    List<InputFile.Line> lines = new ArrayList<>(files.size());
+    for (Path file : files) {
+      lines.add(new InputFile.Line(lines.size(), 0,
+          com.fasterxml.jackson.databind.node.TextNode.valueOf(file.toAbsolutePath().toString()), null));
+    }
+    return lines;
+  }
+
+  /** Runs the search before any worker starts; a network problem is the run's one-line error. */
+  private List<Path> searchStructures() throws IOException {
+    var finder = new dev.jprocs.coordinator.search.StructureSearch(eutilsUrl, rcsbUrl, cache,
+        seconds(httpTimeout, "--http-timeout"));
+    try {
+      var found = finder.search(search, searchMax);
+      stderr.printf("coordinator.sh: '%s' found %d PDB entries (%d downloaded, %d from %s)%n", search,
+          found.pdbIds().size(), found.downloaded(), found.pdbIds().size() - found.downloaded(), cache);
+      if (found.files().isEmpty()) {
+        throw new IllegalArgumentException("--search '" + search + "' found no PDB entry");
+      }
+      return found.files();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IOException("interrupted during --search", e);
     }
   }
 

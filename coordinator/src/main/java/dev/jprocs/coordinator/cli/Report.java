@@ -23,7 +23,11 @@ abstract class Report {
 
   /** The report for {@code task}. */
   static Report forTask(String task, int top) {
-    return task.equals("align") ? new AlignReport(top) : new FirstOutputs(top);
+    return switch (task) {
+      case "align" -> new AlignReport(top);
+      case "anm" -> new AnmReport(top);
+      default -> new FirstOutputs(top);
+    };
   }
 
   abstract void add(Row row);
@@ -73,6 +77,55 @@ abstract class Report {
             row.output().path("reference").asText());
         out.printf("%20s%s%n", "", row.output().path("sequence").asText());
       }
+    }
+  }
+
+  /**
+   * The structures whose first mode takes the largest share of the variance, with the first three
+   * modes' fractional variances (the seed project's ranking); ties in input order.
+   */
+  static final class AnmReport extends Report {
+    private static final Comparator<Row> BEST_FIRST = Comparator
+        .comparingDouble((Row r) -> r.output().path("top3").path(0).asDouble())
+        .reversed()
+        .thenComparingLong(Row::rank);
+    private final PriorityQueue<Row> best = new PriorityQueue<>(BEST_FIRST.reversed());
+
+    AnmReport(int top) {
+      super(top);
+    }
+
+    @Override
+    void add(Row row) {
+      if (top == 0) {
+        return;
+      }
+      best.add(row);
+      if (best.size() > top) {
+        best.poll();
+      }
+    }
+
+    @Override
+    void print(PrintStream out, long inputs) {
+      if (best.isEmpty()) {
+        return;
+      }
+      List<Row> rows = new ArrayList<>(best);
+      rows.sort(BEST_FIRST);
+      out.printf("Top %d of %d structures by fractional variance of the first mode%n", rows.size(), inputs);
+      out.println("rank  structure               C-alphas    mode 1    mode 2    mode 3");
+      int place = 1;
+      for (Row row : rows) {
+        JsonNode top3 = row.output().path("top3");
+        out.printf("%4d  %-22s  %8d  %s  %s  %s%n", place++,
+            cut(row.output().path("structure").asText(), 22), row.output().path("atoms").asInt(),
+            fraction(top3.path(0)), fraction(top3.path(1)), fraction(top3.path(2)));
+      }
+    }
+
+    private static String fraction(JsonNode value) {
+      return value.isMissingNode() ? String.format("%8s", "-") : String.format("%8.4f", value.asDouble());
     }
   }
 
