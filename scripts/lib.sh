@@ -17,3 +17,17 @@ jprocs_build_if_needed() {
   # (another module's sources) would otherwise look stale, and rebuild, on every run.
   touch "$jar"
 }
+
+# Runs one of the jprocs command-line classes ($2) with the remaining arguments: builds first if
+# needed, points run directories and the PDB cache at the repository's (unless the environment
+# already does), and replaces this shell with the JVM, so signals reach it directly.
+jprocs_exec() {
+  local root="$1" main="$2"
+  shift 2
+  jprocs_build_if_needed "$root"
+  export JPROCS_LOGS="${JPROCS_LOGS:-$root/logs}"
+  export JPROCS_CACHE="${JPROCS_CACHE:-$root/cache/pdb}"
+  # shellcheck disable=SC2086 # JPROCS_JAVA_OPTS is a list of flags
+  exec "${JAVA:-java}" ${JPROCS_JAVA_OPTS:-} \
+    -cp "$root/coordinator/target/jprocs-coordinator.jar:$root/coordinator/target/lib/*" "$main" "$@"
+}

@@ -7,7 +7,4 @@ set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 # shellcheck source=scripts/lib.sh
 . "$root/scripts/lib.sh"
-jprocs_build_if_needed "$root"
-export JPROCS_LOGS="${JPROCS_LOGS:-$root/logs}"
-exec "${JAVA:-java}" ${JPROCS_JAVA_OPTS:-} -cp "$root/coordinator/target/jprocs-coordinator.jar:$root/coordinator/target/lib/*" \
-  dev.jprocs.coordinator.cli.PipesCommand "$@"
+jprocs_exec "$root" dev.jprocs.coordinator.cli.PipesCommand "$@"
