@@ -66,7 +66,7 @@ public final class Pool implements AutoCloseable, WorkerHandle.Listener {
     this.tasks = config.tasks();
     WorkerLauncher launcher = config.launcher();
     if (config.mode == PoolConfig.Mode.THREADS) {
-      launcher.inThreads(tasks);
+      launcher.inThreads();
     }
     this.scheduler = new Scheduler(config.window, config.maxTasksPerWorker, config.events);
     this.supervisor = new Supervisor(config, launcher, scheduler, this, this::fail, this::broken);

@@ -35,7 +35,7 @@ public final class WorkerLauncher {
   private final String mainClass;
   private final int maxLineBytes;
   /** The tasks of thread-mode workers, or null for worker processes. */
-  private TaskRegistry threads;
+  private boolean threads;
   /** The pool's initializer, run once in each worker before its hello; null for none. */
   private Initializer initializer;
 
@@ -65,9 +65,13 @@ public final class WorkerLauncher {
     this.maxLineBytes = maxLineBytes;
   }
 
-  /** From now on, {@link #start} runs workers as threads of this JVM over these tasks. */
-  WorkerLauncher inThreads(TaskRegistry tasks) {
-    this.threads = tasks;
+  /**
+   * From now on, {@link #start} runs workers as threads of this JVM. Each gets task instances of
+   * its own, as a worker process would: a task may keep state (align reuses its buffers) because
+   * one worker calls it from one thread.
+   */
+  WorkerLauncher inThreads() {
+    this.threads = true;
     return this;
   }
 
@@ -130,8 +134,8 @@ public final class WorkerLauncher {
    * @throws IOException when the java command cannot be run at all
    */
   Process start(String workerId) throws IOException {
-    if (threads != null) {
-      return new ThreadProcess(workerId, threads, maxLineBytes, initializer);
+    if (threads) {
+      return new ThreadProcess(workerId, TaskRegistry.load(taskClassLoader()), maxLineBytes, initializer);
     }
     ProcessBuilder builder = new ProcessBuilder(command(workerId));
     builder.redirectInput(ProcessBuilder.Redirect.PIPE);

@@ -40,6 +40,18 @@ class ThreadModeTest {
   }
 
   @Test
+  void eachThreadWorkerHasItsOwnTaskInstancesSoStatefulTasksStayCorrect() throws Exception {
+    // align reuses its buffers between inputs; shared between threads, it would mix alignments.
+    List<JsonNode> sequences = new dev.jprocs.worker.tasks.AlignTask().sampleInputs(2000, 3).orElseThrow();
+    try (Pool processes = Pool.start(TestPools.config(1).build())) {
+      List<JsonNode> expected = processes.map(TaskSpec.of("align"), sequences, JsonNode.class, 0);
+      try (Pool threads = Pool.start(threads(4).build())) {
+        assertEquals(expected, threads.map(TaskSpec.of("align"), sequences, JsonNode.class, 25));
+      }
+    }
+  }
+
+  @Test
   void aKilledThreadWorkerIsReplacedAndItsInputsRetried() throws Exception {
     try (Pool pool = Pool.start(threads(2).build())) {
       Iterator<JsonNode> results = pool.imap(TaskSpec.of("sleep"), List.of(0.05, 0.05, 0.05, 0.05,

@@ -27,10 +27,9 @@ public final class FetchTask implements Task {
    */
   public record Version(String url, Integer versionMajor, long millis, String note) {}
 
-  private final HttpClient client = HttpClient.newBuilder()
-      .connectTimeout(Duration.ofSeconds(2))
-      .followRedirects(HttpClient.Redirect.NORMAL)
-      .build();
+  // Made on first use: every worker loads every task at start, and an HttpClient sets up TLS
+  // (a quarter of a second, measured by scripts/bench.sh) that workers not running fetch never need.
+  private HttpClient client;
 
   @Override
   public String name() {
@@ -59,6 +58,12 @@ public final class FetchTask implements Task {
     }
     Duration timeout = Duration.ofMillis(Math.round(
         context.options().path("timeout").asDouble(2.0) * 1000));
+    if (client == null) {
+      client = HttpClient.newBuilder()
+          .connectTimeout(Duration.ofSeconds(2))
+          .followRedirects(HttpClient.Redirect.NORMAL)
+          .build();
+    }
     long start = System.nanoTime();
     HttpResponse<String> response;
     try {
