@@ -38,21 +38,20 @@ abstract class Report {
     return text.length() <= width ? text : text.substring(0, width - 3) + "...";
   }
 
-  /** The best alignment scores, highest first; ties in input order. */
-  static final class AlignReport extends Report {
-    private static final Comparator<Row> BEST_FIRST = Comparator
-        .comparingInt((Row r) -> r.output().path("score").asInt())
-        .reversed()
-        .thenComparingLong(Row::rank);
+  /** Keeps the best {@code top} rows by a ranking, for a report that prints them best first. */
+  abstract static class TopRows extends Report {
+    private final Comparator<Row> bestFirst;
     /** Holds the best {@code top} rows seen; its head is the worst of them. */
-    private final PriorityQueue<Row> best = new PriorityQueue<>(BEST_FIRST.reversed());
+    private final PriorityQueue<Row> best;
 
-    AlignReport(int top) {
+    TopRows(int top, Comparator<Row> bestFirst) {
       super(top);
+      this.bestFirst = bestFirst;
+      this.best = new PriorityQueue<>(bestFirst.reversed());
     }
 
     @Override
-    void add(Row row) {
+    final void add(Row row) {
       if (top == 0) {
         return;
       }
@@ -62,13 +61,27 @@ abstract class Report {
       }
     }
 
+    /** The rows kept, best first. */
+    final List<Row> rows() {
+      List<Row> rows = new ArrayList<>(best);
+      rows.sort(bestFirst);
+      return rows;
+    }
+  }
+
+  /** The best alignment scores, highest first; ties in input order. */
+  static final class AlignReport extends TopRows {
+    AlignReport(int top) {
+      super(top, Comparator.comparingInt((Row r) -> r.output().path("score").asInt()).reversed()
+          .thenComparingLong(Row::rank));
+    }
+
     @Override
     void print(PrintStream out, long inputs) {
-      if (top == 0) {
+      List<Row> rows = rows();
+      if (rows.isEmpty()) {
         return;
       }
-      List<Row> rows = new ArrayList<>(best);
-      rows.sort(BEST_FIRST);
       out.printf("Top %d of %d by alignment score%n", rows.size(), inputs);
       out.println("rank  input  score  alignment");
       int place = 1;
@@ -84,35 +97,18 @@ abstract class Report {
    * The structures whose first mode takes the largest share of the variance, with the first three
    * modes' fractional variances (the seed project's ranking); ties in input order.
    */
-  static final class AnmReport extends Report {
-    private static final Comparator<Row> BEST_FIRST = Comparator
-        .comparingDouble((Row r) -> r.output().path("top3").path(0).asDouble())
-        .reversed()
-        .thenComparingLong(Row::rank);
-    private final PriorityQueue<Row> best = new PriorityQueue<>(BEST_FIRST.reversed());
-
+  static final class AnmReport extends TopRows {
     AnmReport(int top) {
-      super(top);
-    }
-
-    @Override
-    void add(Row row) {
-      if (top == 0) {
-        return;
-      }
-      best.add(row);
-      if (best.size() > top) {
-        best.poll();
-      }
+      super(top, Comparator.comparingDouble((Row r) -> r.output().path("top3").path(0).asDouble())
+          .reversed().thenComparingLong(Row::rank));
     }
 
     @Override
     void print(PrintStream out, long inputs) {
-      if (best.isEmpty()) {
+      List<Row> rows = rows();
+      if (rows.isEmpty()) {
         return;
       }
-      List<Row> rows = new ArrayList<>(best);
-      rows.sort(BEST_FIRST);
       out.printf("Top %d of %d structures by fractional variance of the first mode%n", rows.size(), inputs);
       out.println("rank  structure               C-alphas    mode 1    mode 2    mode 3");
       int place = 1;
