@@ -11,8 +11,8 @@ jprocs_build_if_needed() {
     echo "jprocs: $jar is missing or stale and Maven (mvn) is not installed to build it" >&2
     return 1
   fi
-  echo "jprocs: building (mvn -q -DskipTests package) ..." >&2
-  (cd "$root" && mvn -q -DskipTests package) >&2
+  echo "jprocs: building (mvn -B -q -DskipTests package) ..." >&2
+  (cd "$root" && mvn -B -q -DskipTests package) >&2
   # The jar plugin leaves a jar whose contents did not change untouched, so a change elsewhere
   # (another module's sources) would otherwise look stale, and rebuild, on every run.
   touch "$jar"
