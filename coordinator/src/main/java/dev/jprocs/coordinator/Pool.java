@@ -648,13 +648,7 @@ public final class Pool implements AutoCloseable, WorkerHandle.Listener {
       throw new IllegalStateException("a job ended abnormally", e.getCause());
     }
     supervisor.stopReplacing();
-    List<WorkerHandle> workers = supervisor.workers();
-    workers.forEach(WorkerHandle::shutdown);
-    if (!join(config.shutdownGrace)) {
-      workers.forEach(w -> w.kill("still running " + config.shutdownGrace.toSeconds()
-          + " s after the shutdown sentinel"));
-      join(config.shutdownGrace);
-    }
+    sentinelThenKill("the shutdown sentinel");
     finish(State.CLOSED);
   }
 
@@ -729,11 +723,20 @@ public final class Pool implements AutoCloseable, WorkerHandle.Listener {
     for (Chunk chunk : scheduler.drainPending()) {
       fail(chunk, TaskFailure.Kind.CANCELLED, "the coordinator was interrupted", null);
     }
+    sentinelThenKill("the coordinator was interrupted");
+  }
+
+  /**
+   * Sends every worker the sentinel, waits the shutdown grace for them to finish what they hold
+   * and exit, then kills whichever is still running and waits for those too. Call after
+   * {@link Supervisor#stopReplacing}, so the set of workers is final.
+   */
+  private void sentinelThenKill(String after) {
     List<WorkerHandle> workers = supervisor.workers();
     workers.forEach(WorkerHandle::shutdown);
     if (!join(config.shutdownGrace)) {
-      workers.forEach(w -> w.kill("still running " + config.shutdownGrace.toSeconds()
-          + " s after the coordinator was interrupted"));
+      workers.forEach(w -> w.kill("still running " + config.shutdownGrace.toSeconds() + " s after "
+          + after));
       join(config.shutdownGrace);
     }
   }
