@@ -540,7 +540,8 @@ public final class Pool implements AutoCloseable, WorkerHandle.Listener {
       supervisor.reclaim(List.of(chunk), problem, String.join("\n", worker.stderrTail()));
       return;
     }
-    Message.TaskError[] errors = new Message.TaskError[chunk.count];
+    // Most results carry no error: index them only when there are some (this runs per chunk).
+    Message.TaskError[] errors = result.errors().isEmpty() ? null : new Message.TaskError[chunk.count];
     for (Message.TaskError error : result.errors()) {
       if (error.index() >= 0 && error.index() < chunk.count) {
         errors[error.index()] = error;
@@ -548,7 +549,7 @@ public final class Pool implements AutoCloseable, WorkerHandle.Listener {
     }
     for (int i = 0; i < chunk.count; i++) {
       long rank = chunk.firstRank + i;
-      TaskResult outcome = errors[i] == null
+      TaskResult outcome = errors == null || errors[i] == null
           ? new TaskResult(rank, result.outputs().get(i), null)
           : new TaskResult(rank, null, new TaskFailure(TaskFailure.Kind.TASK_ERROR,
               chunk.job.task().name(), rank, errors[i].exception(), errors[i].message(),

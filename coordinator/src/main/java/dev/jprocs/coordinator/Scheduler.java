@@ -24,13 +24,11 @@ final class Scheduler {
     /** When the worker started on the oldest chunk it holds (it answers in order). */
     long headStartedNanos;
     boolean accepting = true;
-    long chunksDone;
     long itemsDone;
   }
 
   /** A snapshot of one worker's load, for reports. */
-  record WorkerLoad(String workerId, long pid, boolean accepting, int chunksHeld, int itemsHeld,
-      long chunksDone, long itemsDone) {}
+  record WorkerLoad(boolean accepting, int itemsHeld, long itemsDone) {}
 
   /** A worker whose current chunk has run longer than its time. */
   record Overdue(WorkerHandle worker, Chunk chunk, long runningNanos) {}
@@ -96,7 +94,6 @@ final class Scheduler {
     Chunk chunk = remove(worker, taskId, attempt);
     if (chunk != null) {
       Load load = loads.get(worker);
-      load.chunksDone++;
       load.itemsDone += chunk.count;
       dispatch();
     }
@@ -183,8 +180,7 @@ final class Scheduler {
   /** What {@code worker} holds and has done, or null when it takes no part (not ready, or gone). */
   synchronized WorkerLoad load(WorkerHandle worker) {
     Load load = loads.get(worker);
-    return load == null ? null : new WorkerLoad(worker.workerId(), worker.pid(), load.accepting,
-        load.held.size(), itemsHeld(load), load.chunksDone, load.itemsDone);
+    return load == null ? null : new WorkerLoad(load.accepting, itemsHeld(load), load.itemsDone);
   }
 
   private static int itemsHeld(Load load) {

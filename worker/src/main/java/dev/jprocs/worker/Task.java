@@ -33,4 +33,19 @@ public interface Task {
   default Optional<List<JsonNode>> sampleInputs(int count, long seed) {
     return Optional.empty();
   }
+
+  /**
+   * Says what an input is, for an error message: its JSON type and the start of its text, for
+   * example {@code number 42} or {@code object {"path":...}}.
+   */
+  static String describeInput(JsonNode input) {
+    if (input == null) {
+      return "no input";
+    }
+    String json = input.toString();
+    if (json.length() > 80) {
+      json = json.substring(0, 77) + "...";
+    }
+    return input.getNodeType().name().toLowerCase(java.util.Locale.ROOT) + " " + json;
+  }
 }

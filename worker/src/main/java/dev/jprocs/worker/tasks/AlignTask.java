@@ -54,7 +54,7 @@ public final class AlignTask implements Task {
   public Object apply(JsonNode input, TaskContext context) {
     if (input == null || !input.isTextual()) {
       throw new IllegalArgumentException(
-          "align takes a JSON string (the sequence), got " + describe(input));
+          "align takes a JSON string (the sequence), got " + Task.describeInput(input));
     }
     String reference = context.option("reference", DEFAULT_REFERENCE);
     if (!reference.equals(checkedReference)) {
@@ -99,16 +99,5 @@ public final class AlignTask implements Task {
                 i));
       }
     }
-  }
-
-  private static String describe(JsonNode input) {
-    if (input == null) {
-      return "no input";
-    }
-    String json = input.toString();
-    if (json.length() > 80) {
-      json = json.substring(0, 77) + "...";
-    }
-    return input.getNodeType().name().toLowerCase(Locale.ROOT) + " " + json;
   }
 }

@@ -185,7 +185,7 @@ public final class AnmTask implements Task {
     if (path == null || !path.isTextual() || path.textValue().isBlank()) {
       throw new IllegalArgumentException(
           "anm takes the path of a structure file as a JSON string or as {\"path\": \"...\"}, got "
-              + describe(input));
+              + Task.describeInput(input));
     }
     try {
       return Path.of(path.textValue());
@@ -241,16 +241,5 @@ public final class AnmTask implements Task {
       }
     }
     throw new IllegalArgumentException("option " + name + " must be a number, got " + value);
-  }
-
-  private static String describe(JsonNode input) {
-    if (input == null) {
-      return "no input";
-    }
-    String json = input.toString();
-    if (json.length() > 80) {
-      json = json.substring(0, 77) + "...";
-    }
-    return input.getNodeType().name().toLowerCase(Locale.ROOT) + " " + json;
   }
 }
