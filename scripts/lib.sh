@@ -18,16 +18,57 @@ jprocs_build_if_needed() {
   touch "$jar"
 }
 
+# The coordinator JVM's class archive (JDK 17 AppCDS) for the java command $2: the JVM maps the
+# classes it loads from it instead of reading jars, which takes a third or more off its start.
+# Named after the java command, so another JDK gets its own archive rather than a refused one.
+jprocs_class_archive() {
+  echo "$1/coordinator/target/coordinator-$(command -v "$2" | cksum | cut -d' ' -f1).jsa"
+}
+
+# Makes the coordinator's class archive when it is missing or older than the jars, with one short
+# run of the default job whose JVM dumps the classes it loaded as it exits (that run's first worker
+# also makes the workers' archive). Nothing is printed on stdout; a failure only costs the speed.
+jprocs_archive_if_needed() {
+  local root="$1" java="$2" archive
+  archive="$(jprocs_class_archive "$root" "$java")"
+  if [[ -f "$archive" ]] && [[ -z "$(find "$root/coordinator/target/jprocs-coordinator.jar" \
+      "$root/coordinator/target/lib" -newer "$archive" -print -quit 2>/dev/null)" ]]; then
+    return 0
+  fi
+  echo "jprocs: making class archives for quicker starts (one short run) ..." >&2
+  local partial="$archive.$$.partial"
+  # shellcheck disable=SC2086 # JPROCS_JAVA_OPTS is a list of flags
+  if JPROCS_LOGS="$(mktemp -d "${TMPDIR:-/tmp}/jprocs-archive.XXXXXX")" \
+      "$java" -Xlog:disable -Xlog:all=warning:stderr -Xlog:'cds*=off:stderr' ${JPROCS_JAVA_OPTS:-} \
+      -XX:ArchiveClassesAtExit="$partial" \
+      -cp "$root/coordinator/target/jprocs-coordinator.jar:$root/coordinator/target/lib/*" \
+      dev.jprocs.coordinator.cli.CoordinatorCommand --procs 1 --count 50 --output /dev/null \
+      >/dev/null 2>&1 && [[ -s "$partial" ]]; then
+    mv -f "$partial" "$archive"
+  else
+    rm -f "$partial"
+    echo "jprocs: could not make the class archive; starting without it" >&2
+  fi
+}
+
 # Runs one of the jprocs command-line classes ($2) with the remaining arguments: builds first if
-# needed, points run directories and the PDB cache at the repository's (unless the environment
-# already does), and replaces this shell with the JVM, so signals reach it directly.
+# needed, points run directories, the PDB cache and the workers' class archives at the
+# repository's (unless the environment already does), and replaces this shell with the JVM, so
+# signals reach it directly. The JVM's own warnings go to stderr: stdout carries results.
 jprocs_exec() {
-  local root="$1" main="$2"
+  local root="$1" main="$2" java="${JAVA:-java}" archive
   shift 2
   jprocs_build_if_needed "$root"
   export JPROCS_LOGS="${JPROCS_LOGS:-$root/logs}"
   export JPROCS_CACHE="${JPROCS_CACHE:-$root/cache/pdb}"
+  export JPROCS_CLASS_ARCHIVE="${JPROCS_CLASS_ARCHIVE:-$root/cache/cds}"
+  local share=()
+  if [[ "${JPROCS_CLASS_ARCHIVE}" != off ]]; then
+    jprocs_archive_if_needed "$root" "$java"
+    archive="$(jprocs_class_archive "$root" "$java")"
+    [[ -f "$archive" ]] && share=(-XX:SharedArchiveFile="$archive")
+  fi
   # shellcheck disable=SC2086 # JPROCS_JAVA_OPTS is a list of flags
-  exec "${JAVA:-java}" ${JPROCS_JAVA_OPTS:-} \
+  exec "$java" -Xlog:disable -Xlog:all=warning:stderr "${share[@]}" ${JPROCS_JAVA_OPTS:-} \
     -cp "$root/coordinator/target/jprocs-coordinator.jar:$root/coordinator/target/lib/*" "$main" "$@"
 }

@@ -34,6 +34,8 @@ public final class WorkerLauncher {
   private final List<String> jvmOptions;
   private final String mainClass;
   private final int maxLineBytes;
+  /** The workers' class archive, or null when there is none (disabled, or a class directory). */
+  private final ClassArchive archive;
   /** The tasks of thread-mode workers, or null for worker processes. */
   private boolean threads;
   /** The pool's initializer, run once in each worker before its hello; null for none. */
@@ -55,6 +57,14 @@ public final class WorkerLauncher {
    */
   WorkerLauncher(Path java, List<Path> extraClasspath, List<String> jvmOptions, String mainClass,
       int maxLineBytes) {
+    this(java, extraClasspath, jvmOptions, mainClass, maxLineBytes, null);
+  }
+
+  /**
+   * @param archiveDirectory where the workers' {@link ClassArchive} is kept; null for none
+   */
+  WorkerLauncher(Path java, List<Path> extraClasspath, List<String> jvmOptions, String mainClass,
+      int maxLineBytes, Path archiveDirectory) {
     this.java = java;
     Set<Path> entries = new LinkedHashSet<>(builtInClasspath());
     entries.addAll(extraClasspath);
@@ -63,6 +73,8 @@ public final class WorkerLauncher {
     this.jvmOptions = List.copyOf(jvmOptions);
     this.mainClass = mainClass;
     this.maxLineBytes = maxLineBytes;
+    this.archive = archiveDirectory == null ? null
+        : ClassArchive.of(archiveDirectory, java, this.jvmOptions, this.classpath);
   }
 
   /**
@@ -110,9 +122,18 @@ public final class WorkerLauncher {
 
   /** The full command line that starts worker {@code workerId}. */
   List<String> command(String workerId) {
+    return command(workerId, archive == null ? List.of() : archive.useOptions());
+  }
+
+  /**
+   * @param archiveOptions the flags that map or dump the class archive; before the pool's JVM
+   *     options, so a user's {@code -Xshare:off} wins
+   */
+  private List<String> command(String workerId, List<String> archiveOptions) {
     List<String> command = new ArrayList<>();
     command.add(java.toString());
     command.addAll(QUIET_STDOUT);
+    command.addAll(archiveOptions);
     command.addAll(jvmOptions);
     command.add("-cp");
     command.add(classpathString());
@@ -137,11 +158,24 @@ public final class WorkerLauncher {
     if (threads) {
       return new ThreadProcess(workerId, TaskRegistry.load(taskClassLoader()), maxLineBytes, initializer);
     }
-    ProcessBuilder builder = new ProcessBuilder(command(workerId));
+    List<String> archiveOptions = archive == null ? List.of() : archive.useOptions();
+    ClassArchive.Dump dump = archive != null && archiveOptions.isEmpty() ? archive.dump() : null;
+    ProcessBuilder builder = new ProcessBuilder(command(workerId,
+        dump == null ? archiveOptions : dump.options()));
     builder.redirectInput(ProcessBuilder.Redirect.PIPE);
     builder.redirectOutput(ProcessBuilder.Redirect.PIPE);
     builder.redirectError(ProcessBuilder.Redirect.PIPE);
-    return builder.start();
+    Process process = builder.start();
+    if (dump != null) {
+      // The JVM writes the archive as it exits; workers started after that map it.
+      process.onExit().thenAccept(ended -> dump.adopt(ended.exitValue()));
+    }
+    return process;
+  }
+
+  /** The workers' class archive, or null when they have none. */
+  ClassArchive archive() {
+    return archive;
   }
 
   /** The worker classpath, built-in entries first. */

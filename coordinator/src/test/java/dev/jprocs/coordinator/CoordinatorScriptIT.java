@@ -74,6 +74,39 @@ class CoordinatorScriptIT {
     assertTrue(lines.get(lines.size() - 1).matches("1000 tasks on 4 workers in \\d+\\.\\d\\d s"), stdout);
   }
 
+  @Test
+  void classArchivesAreMadeOnceAndThenMappedByTheCoordinatorAndItsWorkers() throws Exception {
+    Path archives = Files.createTempDirectory("cds");
+    Files.delete(archives); // the pool makes it, owner-only
+    assertEquals(0, runScript(archives, List.of()), "first run");
+    try (var made = Files.list(archives)) {
+      List<String> names = made.map(p -> p.getFileName().toString()).toList();
+      assertEquals(1, names.size(), "one worker archive: " + names);
+      assertTrue(names.get(0).matches("worker-[0-9a-f]+\\.jsa"), names.toString());
+    }
+    try (var target = Files.list(ROOT.resolve("coordinator/target"))) {
+      assertTrue(target.anyMatch(p -> p.getFileName().toString().matches("coordinator-\\d+\\.jsa")),
+          "the coordinator's archive is in coordinator/target");
+    }
+    // -Xshare:on makes a JVM that cannot map its archive refuse to start, coordinator or worker.
+    assertEquals(0, runScript(archives, List.of("--jvm-option=-Xshare:on")), "run with -Xshare:on");
+  }
+
+  private static int runScript(Path archives, List<String> options) throws Exception {
+    List<String> command = new ArrayList<>(List.of(ROOT.resolve("scripts/coordinator.sh").toString(),
+        "--procs", "2", "--count", "20"));
+    command.addAll(options);
+    ProcessBuilder builder = new ProcessBuilder(command)
+        .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+        .redirectError(ProcessBuilder.Redirect.INHERIT);
+    builder.environment().put("JPROCS_CLASS_ARCHIVE", archives.toString());
+    builder.environment().put("JPROCS_JAVA_OPTS", options.isEmpty() ? "" : "-Xshare:on");
+    Process process = builder.start();
+    process.getOutputStream().close();
+    assertTrue(process.waitFor(120, TimeUnit.SECONDS), "coordinator.sh finished");
+    return process.exitValue();
+  }
+
   /** [place, input rank, score] of the ten best, computed in this JVM without any worker. */
   private static List<List<Integer>> expectedTopTen() throws Exception {
     AlignTask align = new AlignTask();
