@@ -433,7 +433,8 @@ public final class Pool implements AutoCloseable, WorkerHandle.Listener {
     List<JsonNode> json = new ArrayList<>();
     for (Object input : inputs) {
       // Names the field at fault, e.g. 'the input at rank 3 cannot be sent as JSON: field "a.b"'.
-      json.add(Serialization.toTree(input, "the input at rank " + json.size()));
+      int rank = json.size();
+      json.add(Serialization.toTree(input, () -> "the input at rank " + rank));
     }
     return json;
   }

@@ -23,6 +23,35 @@ class CodecTest {
   private static final JsonNodeFactory JSON = JsonNodeFactory.instance;
 
   @Test
+  void commonScalarsBecomeTheSameTreesAndValuesAsThroughJacksonItself() throws Exception {
+    com.fasterxml.jackson.databind.ObjectMapper jackson = new com.fasterxml.jackson.databind.ObjectMapper();
+    List<Object> values = Arrays.asList(0, -7, Integer.MAX_VALUE, Long.MIN_VALUE, 3L, 2.5, -0.0,
+        Double.NaN, "", "é\n\"", true, false);
+    for (Object value : values) {
+      JsonNode tree = Codec.toTree(value);
+      assertEquals(jackson.valueToTree(value), tree, "tree of " + value);
+      assertEquals(jackson.valueToTree(value).getClass(), tree.getClass(), "node type of " + value);
+    }
+    JsonNodeFactory nodes = JsonNodeFactory.instance;
+    List<JsonNode> trees = List.of(nodes.numberNode(5), nodes.numberNode(5L), nodes.numberNode(1.5),
+        nodes.numberNode(new java.math.BigInteger("123456789012345678901234567890")),
+        nodes.textNode("x"), nodes.booleanNode(true), nodes.textNode("12"));
+    for (Class<?> type : List.of(Long.class, Integer.class, Double.class, String.class, Boolean.class)) {
+      for (JsonNode tree : trees) {
+        Object expected;
+        try {
+          expected = jackson.treeToValue(tree, type);
+        } catch (Exception e) {
+          assertThrows(IllegalArgumentException.class, () -> Codec.fromTree(tree, type),
+              tree + " as " + type.getSimpleName() + " fails as through Jackson");
+          continue;
+        }
+        assertEquals(expected, Codec.fromTree(tree, type), tree + " as " + type.getSimpleName());
+      }
+    }
+  }
+
+  @Test
   void helloIsWrittenWithTypeFirstAndReadBack() throws Exception {
     assertGolden(new Message.Hello(1, 4242, "worker-1"),
         "{\"type\":\"hello\",\"protocol\":1,\"pid\":4242,\"workerId\":\"worker-1\"}");

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.jprocs.protocol.Codec;
 import java.util.List;
+import java.util.function.Supplier;
 
 /**
  * Turns a Java value into the JSON that will cross a pipe, and when it cannot, says which field
@@ -22,10 +23,15 @@ public final class Serialization {
    *     why", naming the field path when Jackson knows it
    */
   public static JsonNode toTree(Object value, String what) {
+    return toTree(value, () -> what);
+  }
+
+  /** As {@link #toTree(Object, String)}, for callers that name the value only when it fails. */
+  public static JsonNode toTree(Object value, Supplier<String> what) {
     try {
       return Codec.toTree(value);
     } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException(what + " cannot be sent as JSON: " + describe(e), e);
+      throw new IllegalArgumentException(what.get() + " cannot be sent as JSON: " + describe(e), e);
     }
   }
 
