@@ -68,7 +68,7 @@ public final class Pool implements AutoCloseable, WorkerHandle.Listener {
     if (config.mode == PoolConfig.Mode.THREADS) {
       launcher.inThreads();
     }
-    this.scheduler = new Scheduler(config.window, config.maxTasksPerWorker, config.events);
+    this.scheduler = new Scheduler(config.window, config.maxWindow, config.maxTasksPerWorker, config.events);
     this.supervisor = new Supervisor(config, launcher, scheduler, this, this::fail, this::broken);
     if (config.taskTimeout != null) {
       long period = Math.max(10, Math.min(250, config.taskTimeout.toMillis() / 4));
@@ -521,7 +521,7 @@ public final class Pool implements AutoCloseable, WorkerHandle.Listener {
 
   @Override
   public void onResult(WorkerHandle worker, Message.Result result) {
-    Chunk chunk = scheduler.answered(worker, result.taskId(), result.attempt());
+    Chunk chunk = scheduler.answered(worker, result);
     if (scheduler.retiredAndEmpty(worker)) {
       worker.shutdown(); // a graceful restart or a recycled worker: it has finished its last chunk
     }
@@ -531,8 +531,6 @@ public final class Pool implements AutoCloseable, WorkerHandle.Listener {
       config.events.lateResultDropped(worker.workerId(), worker.pid(), result.taskId(), result.attempt());
       return;
     }
-    config.events.resultReceived(worker.workerId(), worker.pid(), result.taskId(), result.attempt(),
-        result.outputs().size(), result.errors().size());
     if (result.outputs().size() != chunk.count) {
       // The chunk is off the worker's load now: replace the worker, and reclaim the chunk here.
       String problem = worker + " answered " + chunk + " with " + result.outputs().size()

@@ -23,6 +23,8 @@ public final class PoolConfig {
   final String workerHeap;
   final Path java;
   final int window;
+  /** The most chunks a worker holding short ones may hold; {@link #window} when fixed. */
+  final int maxWindow;
   final int maxAttempts;
   final int maxLineBytes;
   final Duration startTimeout;
@@ -58,6 +60,7 @@ public final class PoolConfig {
     this.workerHeap = b.workerHeap;
     this.java = b.java;
     this.window = b.window;
+    this.maxWindow = b.maxWindow;
     this.maxAttempts = b.maxAttempts;
     this.maxLineBytes = b.maxLineBytes;
     this.startTimeout = b.startTimeout;
@@ -116,6 +119,7 @@ public final class PoolConfig {
     private String workerHeap = "512m";
     private Path java = WorkerLauncher.currentJava();
     private int window = 2;
+    private int maxWindow = Scheduler.MAX_WINDOW;
     private int maxAttempts = 3;
     private int maxLineBytes = WorkerMain.DEFAULT_MAX_LINE_BYTES;
     private Duration startTimeout = Duration.ofSeconds(60);
@@ -302,12 +306,18 @@ public final class PoolConfig {
       return this;
     }
 
-    /** How many chunks a worker may hold at once; default 2. */
+    /**
+     * How many chunks a worker may hold at once, fixed. By default a worker holds 2, and more when
+     * its chunks take little time (up to {@value Scheduler#MAX_WINDOW}, about
+     * {@value Scheduler#QUEUED_MILLIS} ms of its work), so tiny chunks are not paced by the pipe's
+     * round trip.
+     */
     public Builder window(int window) {
       if (window < 1) {
         throw new IllegalArgumentException("window must be at least 1, got " + window);
       }
       this.window = window;
+      this.maxWindow = window;
       return this;
     }
 

@@ -10,14 +10,22 @@ import java.util.Map;
 
 /**
  * Which chunk goes to which worker. Workers pull: a worker that becomes ready, or answers a
- * chunk, gets the next pending chunk, up to a small window of chunks in flight per worker so its
- * pipe's round trip is hidden behind the work. A retried chunk goes to the front of the queue.
+ * chunk, gets the next pending chunk, up to a window of chunks in flight per worker so its pipe's
+ * round trip is hidden behind the work. The window is small (2) for chunks that take time, and
+ * grows for a worker whose chunks are short, to about {@link #QUEUED_MILLIS} of its work: with one
+ * input per chunk, a round trip of 50-100 us would otherwise leave the worker idle most of the
+ * time. A retried chunk goes to the front of the queue.
  *
  * <p>All state is guarded by this object's monitor; methods are called from callers' threads
  * (new work), stdout reader threads (results) and the supervisor thread (deaths). Sending only
  * queues a message on the worker's writer thread, so no method blocks on a pipe.
  */
 final class Scheduler {
+  /** The most chunks a worker may hold when its chunks are short. */
+  static final int MAX_WINDOW = 256;
+  /** How much of a worker's work, at its recent pace, the grown window queues ahead of it. */
+  static final long QUEUED_MILLIS = 2;
+
   /** What one live worker holds. */
   private static final class Load {
     final ArrayDeque<Chunk> held = new ArrayDeque<>();
@@ -25,6 +33,8 @@ final class Scheduler {
     long headStartedNanos;
     boolean accepting = true;
     long itemsDone;
+    /** Its recent time per chunk, a moving average; 0 until it has answered one. */
+    long chunkNanos;
   }
 
   /** A snapshot of one worker's load, for reports. */
@@ -34,6 +44,7 @@ final class Scheduler {
   record Overdue(WorkerHandle worker, Chunk chunk, long runningNanos) {}
 
   private final int window;
+  private final int maxWindow;
   private final long maxItemsPerWorker;
   private final PoolEvents events;
   private final Deque<Chunk> pending = new ArrayDeque<>();
@@ -43,14 +54,18 @@ final class Scheduler {
 
   /**
    * @param window how many chunks a worker may hold at once
+   * @param maxWindow how many it may hold when its chunks are short; {@code window} for a fixed
+   *     window
    * @param maxItemsPerWorker after how many inputs a worker takes no more work (to be recycled);
    *     0 for never
    */
-  Scheduler(int window, long maxItemsPerWorker, PoolEvents events) {
-    if (window < 1) {
-      throw new IllegalArgumentException("window must be at least 1, got " + window);
+  Scheduler(int window, int maxWindow, long maxItemsPerWorker, PoolEvents events) {
+    if (window < 1 || maxWindow < window) {
+      throw new IllegalArgumentException("window must be at least 1 and at most maxWindow, got "
+          + window + " and " + maxWindow);
     }
     this.window = window;
+    this.maxWindow = maxWindow;
     this.maxItemsPerWorker = maxItemsPerWorker;
     this.events = events;
   }
@@ -86,18 +101,34 @@ final class Scheduler {
   }
 
   /**
-   * Takes the chunk that {@code worker} answered off its load and hands it the next one. Returns
-   * null when the worker holds no such chunk at that attempt: a late answer from an attempt
-   * already written off, which the caller drops.
+   * Takes the chunk that {@code worker} answered with {@code result} off its load, reports the
+   * result received, and hands the worker its next chunk (so the event log shows the answer
+   * before what it made room for). Returns null when the worker holds no such chunk at that
+   * attempt: a late answer from an attempt already written off, which the caller drops.
    */
-  synchronized Chunk answered(WorkerHandle worker, long taskId, int attempt) {
-    Chunk chunk = remove(worker, taskId, attempt);
+  synchronized Chunk answered(WorkerHandle worker, dev.jprocs.protocol.Message.Result result) {
+    Load load = loads.get(worker);
+    long startedNanos = load == null ? 0 : load.headStartedNanos;
+    Chunk chunk = remove(worker, result.taskId(), result.attempt());
     if (chunk != null) {
-      Load load = loads.get(worker);
+      events.resultReceived(worker.workerId(), worker.pid(), result.taskId(), result.attempt(),
+          result.outputs().size(), result.errors().size());
+      long tookNanos = Math.max(1, System.nanoTime() - startedNanos);
+      // A moving average over about the last eight chunks: quick to follow a new job's pace.
+      load.chunkNanos = load.chunkNanos == 0 ? tookNanos : load.chunkNanos + (tookNanos - load.chunkNanos) / 8;
       load.itemsDone += chunk.count;
       dispatch();
     }
     return chunk;
+  }
+
+  /** How many chunks {@code load}'s worker may hold now: more when its chunks are short. */
+  private int window(Load load) {
+    if (maxWindow == window || load.chunkNanos == 0) {
+      return window;
+    }
+    long fits = QUEUED_MILLIS * 1_000_000 / load.chunkNanos;
+    return (int) Math.max(window, Math.min(maxWindow, fits));
   }
 
   /**
@@ -214,7 +245,7 @@ final class Scheduler {
       gave = false;
       for (Map.Entry<WorkerHandle, Load> entry : loads.entrySet()) {
         Load load = entry.getValue();
-        if (!load.accepting || load.held.size() >= window || pending.isEmpty()) {
+        if (!load.accepting || load.held.size() >= window(load) || pending.isEmpty()) {
           continue;
         }
         if (maxItemsPerWorker > 0 && load.itemsDone + itemsHeld(load) >= maxItemsPerWorker) {

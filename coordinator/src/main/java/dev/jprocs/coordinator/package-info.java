@@ -8,7 +8,7 @@
  *    │ inputs → JSON, cut into Chunks
  *    ▼
  *  Scheduler ── pending: Deque&lt;Chunk&gt;
- *    │ dispatch: each worker pulls up to `window` chunks
+ *    │ dispatch: each worker pulls up to a window of chunks (2, more when they are short)
  *    ▼
  *  WorkerHandle.send ─► outbox ─► [worker-N-stdin]  ── task lines ──►  stdin ─► WorkerLoop ─► Task.apply
  *                                                                                   │

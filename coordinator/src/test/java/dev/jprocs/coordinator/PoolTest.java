@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.jprocs.coordinator.testing.NoChildProcesses;
 import dev.jprocs.coordinator.testing.TestPools;
 import java.time.Duration;
@@ -32,6 +33,55 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 @ExtendWith(NoChildProcesses.class)
 class PoolTest {
+
+  /** Records, per worker, the most chunks it held at once (sent and not yet answered). */
+  private static final class InFlight implements PoolEvents {
+    private final java.util.Map<String, Integer> now = new java.util.HashMap<>();
+    private final java.util.Map<String, Integer> most = new java.util.HashMap<>();
+
+    @Override
+    public synchronized void taskSent(String workerId, long pid, long taskId, String task,
+        long firstRank, int count, int attempt) {
+      int held = now.merge(workerId, 1, Integer::sum);
+      most.merge(workerId, held, Math::max);
+    }
+
+    @Override
+    public synchronized void resultReceived(String workerId, long pid, long taskId, int attempt,
+        int outputs, int errors) {
+      now.merge(workerId, -1, Integer::sum);
+    }
+
+    synchronized int most() {
+      return most.values().stream().mapToInt(Integer::intValue).max().orElse(0);
+    }
+  }
+
+  @Test
+  void aWorkerGivenTinyChunksHoldsMoreThanTwoSoThePipesRoundTripDoesNotPaceIt() throws Exception {
+    InFlight inFlight = new InFlight();
+    try (Pool pool = Pool.start(TestPools.config(1).events(inFlight).build())) {
+      List<Integer> inputs = IntStream.range(0, 20_000).boxed().toList();
+      List<Long> squares = new ArrayList<>();
+      pool.imap(TaskSpec.of("square"), inputs, Long.class, 1).forEachRemaining(squares::add);
+      assertEquals(inputs.stream().map(i -> (long) i * i).toList(), squares);
+    }
+    assertTrue(inFlight.most() > 2, "most chunks held at once: " + inFlight.most());
+  }
+
+  @Test
+  void aWorkerGivenChunksThatTakeTimeHoldsTwoAndAFixedWindowIsKept() throws Exception {
+    InFlight slow = new InFlight();
+    try (Pool pool = Pool.start(TestPools.config(1).events(slow).build())) {
+      pool.map(TaskSpec.of("sleep"), Collections.nCopies(8, 0.05), JsonNode.class, 1);
+    }
+    assertEquals(2, slow.most(), "a 50 ms chunk is far more than the queued time the window grows to");
+    InFlight fixed = new InFlight();
+    try (Pool pool = Pool.start(TestPools.config(1).window(3).events(fixed).build())) {
+      pool.map(TaskSpec.of("square"), IntStream.range(0, 2_000).boxed().toList(), Long.class, 1);
+    }
+    assertEquals(3, fixed.most(), "window(3) is fixed");
+  }
 
   @Test
   void mapOverTenThousandInputsOnFourWorkersReturnsThemInOrder() throws Exception {

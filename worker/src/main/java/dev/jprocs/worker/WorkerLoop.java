@@ -27,10 +27,18 @@ import java.util.concurrent.LinkedBlockingQueue;
  * thread ({@code worker-N-stdin}) decodes lines as they come. So the end of input is seen at
  * once, even in the middle of a long task, and reported to the {@code inputClosed} callback
  * (which, in a real worker, halts the JVM: the coordinator is gone).
+ *
+ * <p>Results are flushed when no task waits in the inbox; while tasks keep coming, a third
+ * thread ({@code worker-N-flusher}) flushes what was written at most {@link #FLUSH_DELAY_NANOS}
+ * later. So a stream of tiny tasks costs one write per batch of results, not one per result, and
+ * a finished result never waits behind a long task that follows it.
  */
 public final class WorkerLoop {
   /** Exit status after a protocol fault: the coordinator sent something this worker cannot read. */
   public static final int STATUS_PROTOCOL_FAULT = 2;
+
+  /** How long a written result may stay unflushed while more tasks wait. */
+  static final long FLUSH_DELAY_NANOS = 1_000_000;
 
   /** The reader's mark for the end of input. */
   private static final Object END_OF_INPUT = new Object();
@@ -41,6 +49,10 @@ public final class WorkerLoop {
   private final OutputStream out;
   private final Runnable inputClosed;
   private final BlockingQueue<Object> inbox = new LinkedBlockingQueue<>();
+  /** Guards {@link #out} and {@link #unflushedSince}; the flusher waits on it. */
+  private final Object wire = new Object();
+  /** When the oldest unflushed byte was written; 0 when all is flushed. Guarded by wire. */
+  private long unflushedSince;
   private long tasksDone;
   private long itemsDone;
   private long itemsFailed;
@@ -90,26 +102,33 @@ public final class WorkerLoop {
     Thread reader = new Thread(this::read, workerId + "-stdin");
     reader.setDaemon(true);
     reader.start();
-    while (true) {
-      Object next;
-      try {
-        next = inbox.take(); // woken by the reader thread
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        return 1;
+    Thread flusher = new Thread(this::flushLate, workerId + "-flusher");
+    flusher.setDaemon(true);
+    flusher.start();
+    try {
+      while (true) {
+        Object next;
+        try {
+          next = inbox.take(); // woken by the reader thread
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          return 1;
+        }
+        if (next instanceof Message.Task task) {
+          sendResult(run(task));
+        } else if (next instanceof Message.Shutdown) {
+          send(new Message.Goodbye(tasksDone, itemsDone, itemsFailed));
+          return 0;
+        } else if (next instanceof Message.Fault fault) {
+          send(fault);
+          return STATUS_PROTOCOL_FAULT;
+        } else {
+          System.err.println(workerId + ": stdin closed, so the coordinator is gone; exiting");
+          return 0;
+        }
       }
-      if (next instanceof Message.Task task) {
-        send(run(task));
-      } else if (next instanceof Message.Shutdown) {
-        send(new Message.Goodbye(tasksDone, itemsDone, itemsFailed));
-        return 0;
-      } else if (next instanceof Message.Fault fault) {
-        send(fault);
-        return STATUS_PROTOCOL_FAULT;
-      } else {
-        System.err.println(workerId + ": stdin closed, so the coordinator is gone; exiting");
-        return 0;
-      }
+    } finally {
+      flusher.interrupt(); // ends the flusher: in thread mode this JVM lives on after the loop
     }
   }
 
@@ -174,7 +193,52 @@ public final class WorkerLoop {
   }
 
   private void send(Message message) throws IOException {
-    out.write(Codec.encode(message));
-    out.flush();
+    byte[] line = Codec.encode(message);
+    synchronized (wire) {
+      out.write(line);
+      out.flush();
+      unflushedSince = 0;
+    }
+  }
+
+  /** Writes a result; flushes it now unless another task is waiting (the flusher does, later). */
+  private void sendResult(Message.Result result) throws IOException {
+    byte[] line = Codec.encode(result);
+    synchronized (wire) {
+      out.write(line);
+      if (inbox.isEmpty()) {
+        out.flush();
+        unflushedSince = 0;
+      } else if (unflushedSince == 0) {
+        unflushedSince = System.nanoTime();
+        wire.notifyAll(); // wakes the flusher, which waits while everything is flushed
+      }
+    }
+  }
+
+  /** The flusher thread: flushes what has stayed unflushed for {@link #FLUSH_DELAY_NANOS}. */
+  private void flushLate() {
+    synchronized (wire) {
+      try {
+        while (true) {
+          if (unflushedSince == 0) {
+            wire.wait(); // woken by sendResult when it leaves a result unflushed
+            continue;
+          }
+          long wait = unflushedSince + FLUSH_DELAY_NANOS - System.nanoTime();
+          if (wait > 0) {
+            wire.wait(wait / 1_000_000, (int) (wait % 1_000_000));
+          } else {
+            out.flush();
+            unflushedSince = 0;
+          }
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      } catch (IOException e) {
+        // The coordinator is gone; the task thread's next write fails and ends the loop.
+        System.err.println(workerId + ": cannot flush results: " + e);
+      }
+    }
   }
 }

@@ -192,6 +192,35 @@ class WorkerLoopTest {
   }
 
   @Test
+  void aFinishedResultIsFlushedWhileALongTaskAfterItStillRuns() throws Exception {
+    java.io.PipedOutputStream coordinator = new java.io.PipedOutputStream();
+    java.io.PipedInputStream stdin = new java.io.PipedInputStream(coordinator, 64 * 1024);
+    ByteArrayOutputStream wire = new ByteArrayOutputStream(); // what has been flushed
+    java.io.BufferedOutputStream stdout = new java.io.BufferedOutputStream(wire, 64 * 1024);
+    WorkerLoop loop = new WorkerLoop(WORKER_ID, registry, stdin, stdout, MAX_LINE_BYTES);
+    Thread worker = new Thread(() -> {
+      try {
+        loop.run();
+      } catch (IOException e) {
+        throw new java.io.UncheckedIOException(e);
+      }
+    }, "worker-loop");
+    worker.start();
+    // Both at once, so the long task may already wait in the inbox when the first result is written.
+    coordinator.write(lines(task(1, 1, "square", 0, JSON.numberNode(7)),
+        task(2, 1, "sleep", 1, JSON.numberNode(30))));
+    coordinator.flush();
+
+    org.awaitility.Awaitility.await().atMost(10, TimeUnit.SECONDS).until(() -> decodeAll(wire.toByteArray()).size() == 2);
+    List<Message> sent = decodeAll(wire.toByteArray());
+    assertResult(sent.get(1), 1, 1, "[49]");
+    assertTrue(worker.isAlive(), "the sleep task is still running");
+    worker.interrupt(); // ends the sleep: its input gets an error, and the end of input ends the loop
+    coordinator.close();
+    worker.join(10_000);
+  }
+
+  @Test
   void shutdownGivesGoodbyeAndNothingAfterItIsRead() throws Exception {
     Conversation conversation = converse(
         new Message.Shutdown(),
