@@ -5,4 +5,17 @@ set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 # shellcheck source=scripts/lib.sh
 . "$root/scripts/lib.sh"
+# The progress bar goes to stderr only when stderr is a terminal, and the JVM cannot ask isatty()
+# of stderr alone: say here which streams are terminals, and stderr's width (see --progress).
+if [[ -t 2 ]]; then
+  JPROCS_STDERR_COLUMNS="$(stty size <&2 2>/dev/null | cut -d' ' -f2)" || JPROCS_STDERR_COLUMNS=
+  export JPROCS_STDERR_COLUMNS="${JPROCS_STDERR_COLUMNS:-80}"
+else
+  unset JPROCS_STDERR_COLUMNS
+fi
+if [[ -t 1 ]]; then
+  export JPROCS_STDOUT_TERMINAL=1
+else
+  unset JPROCS_STDOUT_TERMINAL
+fi
 jprocs_exec "$root" dev.jprocs.coordinator.cli.CoordinatorCommand "$@"

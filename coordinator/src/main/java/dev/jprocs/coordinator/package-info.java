@@ -41,7 +41,8 @@
  *   <li>{@code WorkerLauncher}: the worker command line (lean classpath, JVM flags that keep the
  *       JVM's own output off stdout).
  *   <li>{@code cli}: {@code scripts/coordinator.sh}: inputs from a file or a task's samples,
- *       JSON Lines output in input order, the report.
+ *       JSON Lines output in input order, the report, and {@code ProgressDisplay}, the progress
+ *       bar on stderr, one more {@code PoolEvents} listener beside the event log.
  *   <li>{@code process}: the rest of Python's multiprocessing, one child JVM per
  *       {@code JvmProcess} with its pipe and the {@code SharedQueue}s shared with it, over the
  *       child's own stdin and stdout; the child's side is the worker module's

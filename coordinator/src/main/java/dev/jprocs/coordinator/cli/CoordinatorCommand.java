@@ -198,26 +198,64 @@ public final class CoordinatorCommand implements Callable<Integer> {
       description = "How many characters of each traced line are kept; the full length is noted (default: ${DEFAULT-VALUE}).")
   int traceMaxChars;
 
+  @Option(names = "--progress", negatable = true,
+      description = "A progress bar with ETA on stderr (never stdout): by default shown when stderr is a"
+          + " terminal and the run has lasted a second; --progress shows it from the start, wherever"
+          + " stderr goes; --no-progress never.")
+  Boolean progress;
+
   @Option(names = "--list-tasks", description = "List the tasks on the worker classpath and exit.")
   boolean listTasks;
 
   private final InputStream stdin;
   private final PrintStream stdout;
   private final PrintStream stderr;
+  private final Terminals terminals;
 
-  CoordinatorCommand(InputStream stdin, PrintStream stdout, PrintStream stderr) {
+  CoordinatorCommand(InputStream stdin, PrintStream stdout, PrintStream stderr, Terminals terminals) {
     this.stdin = stdin;
     this.stdout = stdout;
     this.stderr = stderr;
+    this.terminals = terminals;
+  }
+
+  /**
+   * Which of stdout and stderr are terminals, and stderr's width in columns (0 when it is not a
+   * terminal). The JVM cannot ask isatty() of each stream ({@code System.console()} answers for
+   * stdin and stdout together), so scripts/coordinator.sh asks and exports the answer.
+   */
+  record Terminals(int stderrColumns, boolean stdoutIsTerminal) {
+    static final Terminals NONE = new Terminals(0, false);
+
+    /** From JPROCS_STDERR_COLUMNS (set only when stderr is a terminal) and JPROCS_STDOUT_TERMINAL. */
+    static Terminals fromEnvironment(Map<String, String> env) {
+      String columns = env.get("JPROCS_STDERR_COLUMNS");
+      int width = 0;
+      if (columns != null) {
+        try {
+          width = Integer.parseInt(columns.trim());
+        } catch (NumberFormatException e) {
+          width = ProgressDisplay.DEFAULT_COLUMNS; // a terminal of unknown width
+        }
+        width = width < 20 ? ProgressDisplay.DEFAULT_COLUMNS : width;
+      }
+      return new Terminals(width, "1".equals(env.get("JPROCS_STDOUT_TERMINAL")));
+    }
   }
 
   public static void main(String[] args) {
-    System.exit(run(args, System.in, System.out, System.err));
+    System.exit(run(args, System.in, System.out, System.err, Terminals.fromEnvironment(System.getenv())));
+  }
+
+  /** Runs the command line, with neither stdout nor stderr a terminal, and returns its exit status. */
+  static int run(String[] args, InputStream stdin, PrintStream stdout, PrintStream stderr) {
+    return run(args, stdin, stdout, stderr, Terminals.NONE);
   }
 
   /** Runs the command line and returns its exit status. */
-  static int run(String[] args, InputStream stdin, PrintStream stdout, PrintStream stderr) {
-    CommandLine cli = new CommandLine(new CoordinatorCommand(stdin, stdout, stderr));
+  static int run(String[] args, InputStream stdin, PrintStream stdout, PrintStream stderr,
+      Terminals terminals) {
+    CommandLine cli = new CommandLine(new CoordinatorCommand(stdin, stdout, stderr, terminals));
     cli.setOut(new java.io.PrintWriter(stdout, true));
     cli.setErr(new java.io.PrintWriter(stderr, true));
     cli.setParameterExceptionHandler((e, ignoredArgs) -> {
@@ -308,20 +346,38 @@ public final class CoordinatorCommand implements Callable<Integer> {
         .shutdownGrace(seconds(grace, "--grace"));
   }
 
-  /** What a person sees of the workers as the run goes: who started, who finished with how much. */
-  private PoolEvents humanEvents() {
+  /**
+   * What a person sees of the workers as the run goes, on {@code human}: who started, who finished
+   * with how much.
+   */
+  private static PoolEvents humanEvents(PrintStream human) {
     return new PoolEvents() {
       @Override
       public void workerReady(String workerId, long pid) {
-        human().println("Started " + workerId + " (pid " + pid + ")");
+        human.println("Started " + workerId + " (pid " + pid + ")");
       }
 
       @Override
       public void workerRetired(WorkerExit exit) {
         long records = exit.goodbye() == null ? 0 : exit.goodbye().items();
-        human().println(exit.workerId() + " done with " + records + " records");
+        human.println(exit.workerId() + " done with " + records + " records");
       }
     };
+  }
+
+  /**
+   * The run's progress bar on stderr, or null when it is not shown: --no-progress, or stderr is
+   * not a terminal and --progress was not given. Asked for, it shows from the start; otherwise
+   * after {@link ProgressDisplay#DELAY}.
+   */
+  private ProgressDisplay progressDisplay(long total) {
+    boolean asked = Boolean.TRUE.equals(progress);
+    if (Boolean.FALSE.equals(progress) || (!asked && terminals.stderrColumns() == 0)) {
+      return null;
+    }
+    int columns = terminals.stderrColumns() > 0 ? terminals.stderrColumns() : ProgressDisplay.DEFAULT_COLUMNS;
+    return new ProgressDisplay(task, total, stderr, columns,
+        asked ? java.time.Duration.ZERO : ProgressDisplay.DELAY);
   }
 
   private static java.time.Duration seconds(double seconds, String option) {
@@ -329,10 +385,6 @@ public final class CoordinatorCommand implements Callable<Integer> {
       throw new IllegalArgumentException(option + " must be a positive number of seconds, got " + seconds);
     }
     return java.time.Duration.ofNanos(Math.round(seconds * 1e9));
-  }
-
-  private PrintStream human() {
-    return "-".equals(output) ? stderr : stdout;
   }
 
   private List<InputFile.Line> readInputs(Task chosen) throws IOException {
@@ -420,6 +472,36 @@ public final class CoordinatorCommand implements Callable<Integer> {
 
   private int run(PoolConfig.Builder builder, List<InputFile.Line> lines, Writer out, PrintStream human)
       throws IOException {
+    ProgressDisplay bar = null;
+    PrintStream systemErr = System.err;
+    try {
+      // Started after the inputs are read, so the bar's clock is the run's.
+      bar = progressDisplay(lines.stream().filter(line -> line.error() == null).count());
+      if (bar != null) {
+        if (human == stderr || terminals.stdoutIsTerminal()) {
+          human = bar.guard(human); // the same terminal: each line erases the bar first
+        }
+        if (stderr == systemErr) {
+          // The log's console appender writes to whatever System.err is at each write (logback's
+          // ConsoleTarget), so its lines, worker stderr among them, erase the bar first too.
+          System.setErr(bar.guard(systemErr));
+        }
+      }
+      return run(builder, lines, out, human, bar);
+    } finally {
+      if (bar != null) {
+        bar.close();
+        System.setErr(systemErr);
+      }
+    }
+  }
+
+  /**
+   * Runs the job and prints its summary; {@code bar} (may be null) is closed once every outcome
+   * is in, before the pool closes and the summary is printed.
+   */
+  private int run(PoolConfig.Builder builder, List<InputFile.Line> lines, Writer out, PrintStream human,
+      ProgressDisplay bar) throws IOException {
     long started = System.nanoTime();
     List<JsonNode> valid = new ArrayList<>();
     List<Integer> lineRanks = new ArrayList<>(); // the output rank of each valid input, by job rank
@@ -442,7 +524,7 @@ public final class CoordinatorCommand implements Callable<Integer> {
         }
       }
       config = builder
-          .events(AllEvents.of(humanEvents(), logs.events, logs.stderrFiles))
+          .events(AllEvents.of(humanEvents(human), logs.events, logs.stderrFiles, bar))
           .pipeTracer(logs.trace == null ? frame -> { } : logs.trace)
           .tracePipes(tracePipes && logs.trace != null)
           .build();
@@ -450,6 +532,7 @@ public final class CoordinatorCommand implements Callable<Integer> {
       try {
         pool = Pool.start(config);
       } catch (WorkerStartException e) {
+        closeBar(bar);
         stderr.println("coordinator.sh: a worker could not start: " + e.getMessage());
         return FAILED;
       }
@@ -487,6 +570,7 @@ public final class CoordinatorCommand implements Callable<Integer> {
           out.write('\n');
         }
         out.flush();
+        closeBar(bar); // before the pool closes: workers' goodbyes print lines of their own
         broken = pool.brokenReason();
         if (interruption.happened()) {
           stderr.printf("coordinator.sh: interrupted: %d of %d inputs finished and written; the rest"
@@ -514,6 +598,12 @@ public final class CoordinatorCommand implements Callable<Integer> {
       return FAILED;
     }
     return broken == null ? OK : FAILED;
+  }
+
+  private static void closeBar(ProgressDisplay bar) {
+    if (bar != null) {
+      bar.close();
+    }
   }
 
   private String inputName() {

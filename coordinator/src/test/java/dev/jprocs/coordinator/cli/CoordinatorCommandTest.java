@@ -1,6 +1,8 @@
 package dev.jprocs.coordinator.cli;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -97,6 +99,39 @@ class CoordinatorCommandTest {
       assertEquals((long) i * i, record.get("output").asLong());
     }
     assertTrue(stdout().contains("50 tasks on 2 workers in "), stdout());
+  }
+
+  @Test
+  void withoutATerminalThereIsNoProgressBarAndWithProgressThereIsAndStdoutIsTheSameEitherWay() {
+    String[] job = {"--procs", "2", "--task", "square", "--count", "200", "--chunksize", "7",
+        "--output", "-", "--logs", dir.resolve("logs").toString()};
+    ByteArrayOutputStream plainOut = new ByteArrayOutputStream();
+    ByteArrayOutputStream plainErr = new ByteArrayOutputStream();
+    assertEquals(0, CoordinatorCommand.run(job, new ByteArrayInputStream(stdin),
+        new PrintStream(plainOut, true, StandardCharsets.UTF_8), new PrintStream(plainErr, true, StandardCharsets.UTF_8)));
+
+    String[] withBar = java.util.stream.Stream.concat(java.util.Arrays.stream(job), java.util.stream.Stream.of("--progress"))
+        .toArray(String[]::new);
+    assertEquals(0, run(withBar), stderr());
+
+    String plain = plainErr.toString(StandardCharsets.UTF_8);
+    assertFalse(plain.contains("/200") || plain.contains("\r"), plain);
+    assertTrue(stderr().contains("\rsquare 100% [") && stderr().contains("200/200"), stderr());
+    assertTrue(stderr().matches("(?s).*200/200 [^\r]*\n.*200 tasks on 2 workers in .*"),
+        "the bar is ended before the summary: " + stderr());
+    assertArrayEquals(plainOut.toByteArray(), out.toByteArray());
+    assertEquals(200, stdout().lines().count());
+  }
+
+  @Test
+  void noProgressKeepsTheBarOffEvenOnATerminal() {
+    assertEquals(0, CoordinatorCommand.run(new String[] {"--procs", "1", "--task", "square", "--count", "20",
+        "--output", "-", "--no-progress", "--logs", dir.resolve("logs").toString()}, new ByteArrayInputStream(stdin),
+        new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8),
+        new CoordinatorCommand.Terminals(120, true)));
+
+    assertFalse(stderr().contains("20/20") || stderr().contains("\r"), stderr());
+    assertEquals(20, stdout().lines().count());
   }
 
   @Test
