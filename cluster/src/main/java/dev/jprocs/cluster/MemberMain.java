@@ -13,7 +13,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -111,7 +110,7 @@ public final class MemberMain implements Callable<Integer> {
   }
 
   @Override
-  public Integer call() throws InterruptedException {
+  public Integer call() {
     MemberSettings settings;
     TaskRegistry tasks;
     try {
@@ -144,19 +143,18 @@ public final class MemberMain implements Callable<Integer> {
     stderr.printf("joined cluster '%s' with %d members: %s%n", clusterName,
         member.getCluster().getMembers().size(), member.getCluster().getMembers().stream()
             .map(m -> m.getAddress().toString()).toList());
-    // Hazelcast's non-daemon threads keep the JVM up; this thread waits for the member's end
-    // (its shutdown hook on Ctrl-C or SIGTERM), woken by the lifecycle listener.
-    CountDownLatch down = new CountDownLatch(1);
+    // Hazelcast's non-daemon threads keep the JVM up until its shutdown hook (Ctrl-C, SIGTERM)
+    // leaves the cluster; the listener runs on that hook's thread, so it is heard before the exit.
+    long pid = ProcessHandle.current().pid();
     member.getLifecycleService().addLifecycleListener(event -> {
-      if (event.getState() == com.hazelcast.core.LifecycleEvent.LifecycleState.SHUTDOWN) {
-        down.countDown();
+      switch (event.getState()) {
+        case SHUTTING_DOWN -> stderr.println("jprocs member (pid " + pid + ") leaving cluster '"
+            + clusterName + "'");
+        case SHUTDOWN -> stderr.println("jprocs member (pid " + pid + ") left cluster '"
+            + clusterName + "'");
+        default -> { }
       }
     });
-    if (member.getLifecycleService().isRunning()) {
-      down.await();
-    }
-    stderr.println("jprocs member (pid " + ProcessHandle.current().pid() + ") left cluster '"
-        + clusterName + "'");
     return 0;
   }
 

@@ -75,7 +75,6 @@ public record MemberSettings(List<String> join, String bindInterface, int port, 
     NetworkConfig network = config.getNetworkConfig();
     network.setPort(port).setPortAutoIncrement(false);
     network.getInterfaces().setEnabled(true).setInterfaces(List.of(bindInterface));
-    network.getRestApiConfig().setEnabled(false);
     JoinConfig joinConfig = network.getJoin();
     joinConfig.getMulticastConfig().setEnabled(false);
     joinConfig.getAutoDetectionConfig().setEnabled(false);
