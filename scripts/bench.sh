@@ -9,8 +9,8 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 . "$root/scripts/lib.sh"
 jprocs_build_if_needed "$root"
 jar="$root/bench/target/jprocs-bench.jar"
-if [[ ! -f "$jar" ]] || [[ -n "$(find "$root/pom.xml" "$root"/{protocol,worker,coordinator,bench}/pom.xml \
-    "$root"/{protocol,worker,coordinator,bench}/src/main -newer "$jar" -print -quit 2>/dev/null)" ]]; then
+if [[ ! -f "$jar" ]] || [[ -n "$(find "$root/pom.xml" "$root"/{protocol,worker,cluster,coordinator,bench}/pom.xml \
+    "$root"/{protocol,worker,cluster,coordinator,bench}/src/main -newer "$jar" -print -quit 2>/dev/null)" ]]; then
   echo "bench.sh: building the bench module (mvn -q -DskipTests -pl bench -am package) ..." >&2
   (cd "$root" && mvn -q -DskipTests -pl bench -am package) >&2
   touch "$jar" # an unchanged jar is not rewritten; see lib.sh

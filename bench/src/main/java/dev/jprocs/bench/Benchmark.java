@@ -28,7 +28,7 @@ import picocli.CommandLine.Option;
             + " in-process thread pool. Each figure is the median of --runs runs, with min and max.",
         "Sections, in order: " + Benchmark.SECTION_NAMES + "; jmh only when asked for."})
 public final class Benchmark implements Callable<Integer> {
-  static final String SECTION_NAMES = "start, trivial, cpu, e2e, memory, trace, threads";
+  static final String SECTION_NAMES = "start, trivial, cpu, e2e, memory, trace, threads, cluster";
 
   @Option(names = "--runs", paramLabel = "N",
       description = "Runs per figure; the table shows their median, min and max (default: 5, 3 with --quick).")
@@ -83,7 +83,8 @@ public final class Benchmark implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     List<Section> all = List.of(new WorkerStart(), new TrivialTasks(), new CpuBound(),
-        new EndToEnd(), new Memory(), new PipeTracing(), new ThreadMode(), new Jmh());
+        new EndToEnd(), new Memory(), new PipeTracing(), new ThreadMode(), new ClusterTasks(),
+        new Jmh());
     List<String> wanted = jmh ? List.of("jmh") : only.isEmpty()
         ? List.of(SECTION_NAMES.split(", ")) : only;
     for (String name : wanted) {

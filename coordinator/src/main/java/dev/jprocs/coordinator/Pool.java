@@ -49,6 +49,8 @@ public final class Pool implements AutoCloseable, WorkerHandle.Listener {
   private final TaskRegistry tasks;
   private final Scheduler scheduler;
   private final Supervisor supervisor;
+  /** The cluster the workers run on, or null for workers on this machine. */
+  private final ClusterConnection cluster;
   private final Set<Job> active = ConcurrentHashMap.newKeySet();
   private final AtomicLong nextJobId = new AtomicLong(1);
   /** Completes {@link #submit} futures, so a caller's callbacks never run on a reader thread. */
@@ -61,12 +63,16 @@ public final class Pool implements AutoCloseable, WorkerHandle.Listener {
   private volatile State state = State.RUNNING;
   private volatile String brokenReason;
 
-  private Pool(PoolConfig config) {
+  private Pool(PoolConfig config, ClusterConnection cluster) {
     this.config = config;
+    this.cluster = cluster;
     this.tasks = config.tasks();
     WorkerLauncher launcher = config.launcher();
     if (config.mode == PoolConfig.Mode.THREADS) {
       launcher.inThreads();
+    }
+    if (cluster != null) {
+      launcher.inCluster(cluster);
     }
     this.scheduler = new Scheduler(config.window, config.maxWindow, config.maxTasksPerWorker, config.events);
     this.supervisor = new Supervisor(config, launcher, scheduler, this, this::fail, this::broken);
@@ -86,19 +92,45 @@ public final class Pool implements AutoCloseable, WorkerHandle.Listener {
   }
 
   /**
-   * Starts {@code config.procs()} worker JVMs and returns once every one has said hello.
+   * Starts {@code config.procs()} worker JVMs and returns once every one has said hello. With a
+   * {@linkplain PoolConfig.Builder#cluster cluster}, connects to it instead and opens a worker slot
+   * per thread of each member, and returns once every slot has said hello; members that join
+   * later get slots as they come.
    *
    * @throws WorkerStartException when a worker exits, breaks the protocol or stays silent past
-   *     the start timeout before its hello; no worker is left running then
+   *     the start timeout before its hello; no worker is left running then. With a cluster, also
+   *     when it cannot be reached within the connect timeout (the message names the addresses)
    * @throws IllegalStateException when the tasks on the worker classpath cannot be loaded
    */
   public static Pool start(PoolConfig config) throws WorkerStartException {
-    Pool pool = new Pool(config);
+    ClusterConnection cluster = config.cluster == null ? null
+        : ClusterConnection.connect(config.cluster, config.maxLineBytes);
+    Pool pool;
+    try {
+      pool = new Pool(config, cluster);
+    } catch (RuntimeException e) {
+      if (cluster != null) {
+        cluster.close();
+      }
+      throw e;
+    }
     Runtime.getRuntime().addShutdownHook(pool.shutdownHook);
     try {
+      List<String> slotIds = new ArrayList<>();
+      if (cluster == null) {
+        for (int i = 0; i < config.procs; i++) {
+          slotIds.add("worker-" + i);
+        }
+      } else {
+        slotIds.addAll(cluster.openSlots(pool.supervisor::add));
+        if (slotIds.isEmpty()) {
+          throw new WorkerStartException("cluster '" + config.cluster.clusterName() + "' at "
+              + String.join(",", config.cluster.addresses()) + " has no member", null);
+        }
+      }
       List<WorkerHandle> fleet = new ArrayList<>();
-      for (int i = 0; i < config.procs; i++) {
-        fleet.add(pool.supervisor.spawn("worker-" + i));
+      for (String workerId : slotIds) {
+        fleet.add(pool.supervisor.spawn(workerId));
       }
       long deadline = System.nanoTime() + config.startTimeout.toNanos();
       for (WorkerHandle worker : fleet) {
@@ -414,13 +446,18 @@ public final class Pool implements AutoCloseable, WorkerHandle.Listener {
       active.add(job);
     }
     job.results().completion().thenRun(() -> active.remove(job));
-    int size = chunksize > 0 ? chunksize : automaticChunksize(json.size(), config.procs);
+    int size = chunksize > 0 ? chunksize : automaticChunksize(json.size(), slotCount());
     List<Chunk> chunks = new ArrayList<>();
     for (int first = 0; first < json.size(); first += size) {
       chunks.add(new Chunk(scheduler.newTaskId(), job, first, Math.min(size, json.size() - first)));
     }
     scheduler.submit(chunks);
     return job;
+  }
+
+  /** How many workers share the work: the pool's procs, or the slots of the cluster's members now. */
+  private int slotCount() {
+    return cluster == null ? config.procs : Math.max(1, cluster.slotCount());
   }
 
   /** Python's choice: the inputs spread over four chunks per worker, rounded up. */
@@ -698,6 +735,9 @@ public final class Pool implements AutoCloseable, WorkerHandle.Listener {
     }
     supervisor.shutdown();
     callbacks.shutdown();
+    if (cluster != null) {
+      cluster.close(); // after the slots ended: none has a call in flight any more
+    }
     try {
       Runtime.getRuntime().removeShutdownHook(shutdownHook);
     } catch (IllegalStateException e) {
@@ -724,6 +764,9 @@ public final class Pool implements AutoCloseable, WorkerHandle.Listener {
       fail(chunk, TaskFailure.Kind.CANCELLED, "the coordinator was interrupted", null);
     }
     sentinelThenKill("the coordinator was interrupted");
+    if (cluster != null) {
+      cluster.close(); // its own shutdown hook is off, so its calls outlive the JVM's other hooks
+    }
   }
 
   /**

@@ -44,6 +44,8 @@ public final class PoolConfig {
   final Path classArchive;
   /** Run once in each worker before its hello; null for none. */
   final WorkerLauncher.Initializer initializer;
+  /** The cluster the workers run on, or null for workers on this machine. */
+  final dev.jprocs.cluster.ClientSettings cluster;
 
   /** How workers run. */
   public enum Mode {
@@ -78,6 +80,8 @@ public final class PoolConfig {
     this.mode = b.mode;
     this.classArchive = b.classArchive;
     this.initializer = b.initializer;
+    this.cluster = b.clusterAddresses.isEmpty() ? null : new dev.jprocs.cluster.ClientSettings(
+        b.clusterAddresses, b.clusterName, b.clusterConnectTimeout);
   }
 
   public static Builder builder() {
@@ -137,8 +141,47 @@ public final class PoolConfig {
     private Mode mode = Mode.PROCESSES;
     private Path classArchive = defaultClassArchive();
     private WorkerLauncher.Initializer initializer;
+    private final List<String> clusterAddresses = new ArrayList<>();
+    private String clusterName = dev.jprocs.cluster.MemberSettings.DEFAULT_CLUSTER_NAME;
+    private Duration clusterConnectTimeout = Duration.ofSeconds(10);
 
     private Builder() {}
+
+    /**
+     * Runs the workers on a jprocs cluster ({@code scripts/member.sh}) rather than on this
+     * machine: the pool connects to the members at {@code addresses} ({@code HOST[:PORT]}, port
+     * 5701 when left out) as a Hazelcast client and opens one worker slot per member thread, on
+     * the members there now and on those that join later. {@link #procs}, {@link #mode}, the JVM
+     * settings and the initializer do not apply; {@link #classpath} only lets this side check task
+     * names (each member has its own {@code --classpath}). Default: none, workers on this machine.
+     *
+     * @throws IllegalArgumentException when an address is empty
+     */
+    public Builder cluster(List<String> addresses) {
+      for (String address : addresses) {
+        if (address == null || address.isBlank()) {
+          throw new IllegalArgumentException("a cluster address is empty: " + addresses);
+        }
+      }
+      clusterAddresses.clear();
+      clusterAddresses.addAll(addresses);
+      return this;
+    }
+
+    /** The cluster's name, as its members were started with; default {@code jprocs}. */
+    public Builder clusterName(String name) {
+      if (name == null || name.isBlank()) {
+        throw new IllegalArgumentException("the cluster name must not be empty");
+      }
+      this.clusterName = name;
+      return this;
+    }
+
+    /** How long {@link Pool#start} tries to reach the cluster before it fails; default 10 s. */
+    public Builder clusterConnectTimeout(Duration timeout) {
+      this.clusterConnectTimeout = positive(timeout, "cluster connect timeout");
+      return this;
+    }
 
     /** The longest initializer argument as JSON: it travels on the worker's command line. */
     static final int MAX_INITIALIZER_JSON = 64 * 1024;
@@ -363,7 +406,18 @@ public final class PoolConfig {
       return this;
     }
 
+    /**
+     * @throws IllegalArgumentException when a cluster is given with thread mode or an initializer,
+     *     which only workers on this machine have
+     */
     public PoolConfig build() {
+      if (!clusterAddresses.isEmpty() && mode == Mode.THREADS) {
+        throw new IllegalArgumentException("thread mode and a cluster are two places for the"
+            + " workers; choose one");
+      }
+      if (!clusterAddresses.isEmpty() && initializer != null) {
+        throw new IllegalArgumentException("an initializer is not supported on a cluster");
+      }
       return new PoolConfig(this);
     }
 

@@ -144,8 +144,10 @@ final class Supervisor {
     }
     if (exit.clean() && lost.isEmpty()) {
       config.events.workerRetired(exit);
-      if (replacing && current) {
+      if (replacing && current && launcher.canRestart(worker.workerId())) {
         respawn(worker.workerId()); // a graceful restart or a recycled worker: replace it now
+      } else if (current && replacing) {
+        forget(worker);
       }
       return;
     }
@@ -159,9 +161,27 @@ final class Supervisor {
     }
     reclaim(lost, exit.workerId() + " (pid " + exit.pid() + ") " + exit.status()
         + (exit.problem() == null ? "" : ": " + exit.problem()), String.join("\n", exit.stderrTail()));
-    if (current) {
+    if (current && launcher.canRestart(worker.workerId())) {
       replace(worker, exit);
+    } else if (current) {
+      forget(worker); // its source is gone (a cluster member left): not a restart, not a storm
     }
+  }
+
+  /** Closes the slot of a worker that cannot be restarted; it is no longer listed. */
+  private void forget(WorkerHandle worker) {
+    synchronized (this) {
+      slots.remove(worker.workerId(), worker);
+    }
+    log.info("{} is closed: what it ran on is gone", worker.workerId());
+  }
+
+  /**
+   * Opens new slots (a cluster member joined) and starts a worker in each, on the supervisor
+   * thread; each must say hello within the start timeout, like a replacement. Any thread.
+   */
+  void add(List<String> workerIds) {
+    thread.execute(() -> workerIds.forEach(this::startInSlot));
   }
 
   /**
@@ -239,10 +259,18 @@ final class Supervisor {
     if (!replacing) {
       return;
     }
+    restarts.merge(workerId, 1, Integer::sum);
+    startInSlot(workerId);
+  }
+
+  /** Starts a worker in slot {@code workerId} and gives it the start timeout to say hello. */
+  private void startInSlot(String workerId) {
+    if (!replacing) {
+      return;
+    }
     try {
-      restarts.merge(workerId, 1, Integer::sum);
       WorkerHandle worker = spawn(workerId);
-      log.info("{} restarted as pid {}", workerId, worker.pid());
+      log.info("{} started as pid {}", workerId, worker.pid());
       // A replacement that never says hello must not hold its slot forever.
       thread.schedule(() -> {
         if (!worker.ready().isDone()) {
@@ -250,7 +278,11 @@ final class Supervisor {
         }
       }, config.startTimeout.toMillis(), TimeUnit.MILLISECONDS);
     } catch (IOException e) {
-      broken.accept("cannot start a replacement for " + workerId + ": " + e.getMessage());
+      if (!launcher.canRestart(workerId)) {
+        log.info("{} not started: {}", workerId, e.getMessage()); // its member left meanwhile
+        return;
+      }
+      broken.accept("cannot start a worker in " + workerId + ": " + e.getMessage());
     }
   }
 

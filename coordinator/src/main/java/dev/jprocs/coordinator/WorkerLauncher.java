@@ -40,6 +40,8 @@ public final class WorkerLauncher {
   private boolean threads;
   /** The pool's initializer, run once in each worker before its hello; null for none. */
   private Initializer initializer;
+  /** The cluster whose members the workers run on, or null for workers on this machine. */
+  private ClusterConnection cluster;
 
   /** A task run once in each worker before its hello, with its argument as JSON. */
   record Initializer(TaskSpec task, com.fasterxml.jackson.databind.JsonNode input) {
@@ -85,6 +87,23 @@ public final class WorkerLauncher {
   WorkerLauncher inThreads() {
     this.threads = true;
     return this;
+  }
+
+  /**
+   * From now on, {@link #start} opens worker slots on the members of {@code cluster} rather than
+   * starting JVMs here, and a slot whose member is gone cannot be restarted.
+   */
+  WorkerLauncher inCluster(ClusterConnection cluster) {
+    this.cluster = cluster;
+    return this;
+  }
+
+  /**
+   * Whether slot {@code workerId} can be started again after its worker ended: always for worker
+   * JVMs and threads; for a cluster slot, only while its member is in the cluster.
+   */
+  boolean canRestart(String workerId) {
+    return cluster == null || cluster.canRestart(workerId);
   }
 
   /** From now on, every worker runs {@code initializer} first; null for none. */
@@ -152,9 +171,13 @@ public final class WorkerLauncher {
    * Starts worker {@code workerId}. Its stdin, stdout and stderr are pipes that the caller must
    * drain (see {@link WorkerHandle}).
    *
-   * @throws IOException when the java command cannot be run at all
+   * @throws IOException when the java command cannot be run at all, or a cluster slot's member
+   *     is gone
    */
   Process start(String workerId) throws IOException {
+    if (cluster != null) {
+      return cluster.start(workerId);
+    }
     if (threads) {
       return new ThreadProcess(workerId, TaskRegistry.load(taskClassLoader()), maxLineBytes, initializer);
     }

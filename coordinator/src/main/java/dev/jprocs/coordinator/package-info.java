@@ -20,7 +20,15 @@
  *
  *  process exit ─► [jprocs-supervisor] Supervisor.onExit: take back held chunks (charge the running
  *                  one, retry or fail), describe the death once, respawn the slot (backoff, storm
- *                  limit); also kills workers over the task timeout
+ *                  limit) unless WorkerLauncher.canRestart says its source is gone; also kills
+ *                  workers over the task timeout
+ *
+ *  with --cluster, each slot's "process" is a MemberSlot, and its pipes end in a Hazelcast call:
+ *  [worker-N-stdin] ─► MemberSlot [worker-N-member] ─ submitToMember(RunChunk) ─► member JVM:
+ *                        │                               jprocs-chunks thread ─► WorkerLoop.answer
+ *  [worker-N-stdout] ◄── result line ◄──────────── ChunkAnswer ◄┘
+ *  ClusterConnection [hz event threads]: member joined ─► Supervisor.add(new slots);
+ *                                        member left ─► MemberSlot.memberLeft ─► process exit
  * </pre>
  *
  * <p>What each actor reads and writes:
@@ -39,7 +47,15 @@
  *       also replaces workers that retired cleanly (max tasks per worker, graceful restarts), and
  *       its thread runs the pool's task-timeout check.
  *   <li>{@code WorkerLauncher}: the worker command line (lean classpath, JVM flags that keep the
- *       JVM's own output off stdout).
+ *       JVM's own output off stdout); or a {@code ThreadProcess} in thread mode; or a
+ *       {@code MemberSlot} on a cluster.
+ *   <li>{@code ClusterConnection} and {@code MemberSlot} ({@code --cluster}): the Hazelcast client
+ *       and the members it sees. A {@code MemberSlot} is a virtual worker on one member, dressed as
+ *       a {@code Process}: its thread submits each task line it reads to the member and writes the
+ *       answer back, one chunk at a time, so everything above it works unchanged. Membership events
+ *       (Hazelcast's threads) open slots on a member that joins and end the slots of one that
+ *       leaves, which the supervisor then treats as deaths, without restarting them. The member
+ *       side is the {@code cluster} module ({@code dev.jprocs.cluster}).
  *   <li>{@code cli}: {@code scripts/coordinator.sh}: inputs from a file or a task's samples,
  *       JSON Lines output in input order, the report, and {@code ProgressDisplay}, the progress
  *       bar on stderr, one more {@code PoolEvents} listener beside the event log.

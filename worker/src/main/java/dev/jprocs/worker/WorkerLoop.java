@@ -161,6 +161,22 @@ public final class WorkerLoop {
   }
 
   private Message.Result run(Message.Task request) {
+    Message.Result result = answer(registry, workerId, request);
+    tasksDone++;
+    itemsDone += result.outputs().size();
+    itemsFailed += result.errors().size();
+    return result;
+  }
+
+  /**
+   * Runs one task message's inputs in order on the calling thread and returns its result: one
+   * output per input, with an error entry (and a null output) for each input whose task threw. An
+   * unknown task name fails every input. Only a broken JVM ({@code OutOfMemoryError} and the like)
+   * escapes, so that the coordinator retries the chunk elsewhere. The registry's task instances
+   * are not thread-safe: a caller that runs chunks on several threads gives each its own registry
+   * (as a cluster member does).
+   */
+  public static Message.Result answer(TaskRegistry registry, String workerId, Message.Task request) {
     Task task = registry.find(request.task());
     JsonNode options = request.options() == null || request.options().isNull()
         ? JsonNodeFactory.instance.objectNode() : request.options();
@@ -180,9 +196,6 @@ public final class WorkerLoop {
         errors.add(describe(i, e));
       }
     }
-    tasksDone++;
-    itemsDone += outputs.size();
-    itemsFailed += errors.size();
     return new Message.Result(request.taskId(), request.attempt(), outputs, errors);
   }
 

@@ -81,6 +81,24 @@ public final class CoordinatorCommand implements Callable<Integer> {
           + " cheaper, for I/O-bound tasks such as fetch; no isolation).")
   String mode;
 
+  @Option(names = "--cluster", paramLabel = "HOST[:PORT]", split = ",",
+      description = "Run the workers on a jprocs cluster instead of this machine: connect to the members"
+          + " (scripts/member.sh) at these addresses (port 5701 when left out) and run one worker per member"
+          + " thread, on members that join mid-run too. Not with --procs or --mode; worker JVM options do"
+          + " not apply, and each member has its own --classpath. ','-separated, repeatable.")
+  List<String> cluster = new ArrayList<>();
+
+  @Option(names = "--cluster-name", paramLabel = "NAME", defaultValue = "jprocs",
+      description = "The cluster's name, as its members were started with (default: ${DEFAULT-VALUE}).")
+  String clusterName;
+
+  @Option(names = "--cluster-timeout", paramLabel = "SECONDS", defaultValue = "10",
+      description = "How long to try to reach --cluster before giving up (default: ${DEFAULT-VALUE}).")
+  double clusterTimeout;
+
+  @picocli.CommandLine.Spec
+  picocli.CommandLine.Model.CommandSpec spec;
+
   @Option(names = "--structures", paramLabel = "DIR",
       description = "Inputs are the structure files (*.pdb, *.ent) in DIR, by name (implies --task anm).")
   Path structures;
@@ -334,6 +352,16 @@ public final class CoordinatorCommand implements Callable<Integer> {
     if (taskTimeout != null) {
       builder.taskTimeout(seconds(taskTimeout, "--task-timeout"));
     }
+    if (!cluster.isEmpty()) {
+      for (String option : List.of("--procs", "--mode")) {
+        if (spec.commandLine().getParseResult().hasMatchedOption(option)) {
+          throw new IllegalArgumentException("--cluster and " + option + " are two places for the"
+              + " workers; choose one");
+        }
+      }
+      builder.cluster(cluster).clusterName(clusterName)
+          .clusterConnectTimeout(seconds(clusterTimeout, "--cluster-timeout"));
+    }
     return builder
         .procs(procs)
         .classpath(classpath)
@@ -514,6 +542,7 @@ public final class CoordinatorCommand implements Callable<Integer> {
     Report report = Report.forTask(task, top);
     int failed = 0;
     String broken;
+    int workers; // as the pool started: the procs, or the slots of the cluster's members
     RunDirectory runDirectory = createRunDirectory(); // before the workers, so they can log there
     RunLogs logs = openLogs(runDirectory);
     PoolConfig config;
@@ -533,9 +562,11 @@ public final class CoordinatorCommand implements Callable<Integer> {
         pool = Pool.start(config);
       } catch (WorkerStartException e) {
         closeBar(bar);
-        stderr.println("coordinator.sh: a worker could not start: " + e.getMessage());
+        stderr.println("coordinator.sh: " + (cluster.isEmpty() ? "a worker could not start: " : "")
+            + e.getMessage());
         return FAILED;
       }
+      workers = pool.workers().size();
       Interruption interruption = new Interruption(config);
       ControlServer control = startControl(runDirectory, pool, human);
       if (tracePipes && logs.trace != null) {
@@ -583,8 +614,8 @@ public final class CoordinatorCommand implements Callable<Integer> {
     }
     double seconds = (System.nanoTime() - started) / 1e9;
     report.print(human, lines.size());
-    human.printf("%d tasks on %d worker%s in %.2f s%n", lines.size(), config.procs(),
-        config.procs() == 1 ? "" : "s", seconds);
+    human.printf("%d tasks on %d worker%s in %.2f s%n", lines.size(), workers,
+        workers == 1 ? "" : "s", seconds);
     RunSummary summary = logs.summary();
     if (summary != null) {
       printWorkers(summary, runDirectory, human);

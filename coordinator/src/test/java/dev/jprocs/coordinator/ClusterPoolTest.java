@@ -1,0 +1,163 @@
+package dev.jprocs.coordinator;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.jprocs.coordinator.testing.ClusterMembers;
+import dev.jprocs.coordinator.testing.NoChildProcesses;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * The cluster backend against a real Hazelcast cluster on the loopback interface: member JVMs
+ * started by the test, a pool connected to them as a client, members SIGKILLed and added mid-run.
+ */
+@Timeout(value = 150, unit = TimeUnit.SECONDS)
+@ExtendWith(NoChildProcesses.class)
+class ClusterPoolTest {
+  /** What the pool said, by member pid. */
+  private final Set<Long> sentToPids = ConcurrentHashMap.newKeySet();
+  private final Set<Long> answeredByPids = ConcurrentHashMap.newKeySet();
+  private final List<String> deaths = new CopyOnWriteArrayList<>();
+  private final List<String> retries = new CopyOnWriteArrayList<>();
+  private final PoolEvents recorder = new PoolEvents() {
+    @Override
+    public void taskSent(String workerId, long pid, long taskId, String task, long firstRank,
+        int count, int attempt) {
+      sentToPids.add(pid);
+    }
+
+    @Override
+    public void resultReceived(String workerId, long pid, long taskId, int attempt, int outputs,
+        int errors) {
+      answeredByPids.add(pid);
+    }
+
+    @Override
+    public void workerDied(WorkerExit exit, String description) {
+      deaths.add(description);
+    }
+
+    @Override
+    public void taskRetried(long taskId, String task, long firstRank, int count, String reason) {
+      retries.add(reason);
+    }
+  };
+  private ClusterMembers cluster;
+
+  @AfterEach
+  void killMembers() {
+    if (cluster != null) {
+      cluster.close();
+    }
+  }
+
+  private PoolConfig.Builder config() {
+    return PoolConfig.builder()
+        .cluster(cluster.addresses())
+        .clusterName(cluster.clusterName())
+        .clusterConnectTimeout(Duration.ofSeconds(20))
+        .events(recorder)
+        .shutdownGrace(Duration.ofSeconds(10));
+  }
+
+  @Test
+  void jobOnTwoMembersComesBackInRankOrderEachResultOnce() throws Exception {
+    cluster = new ClusterMembers(2, 2);
+    cluster.start(2);
+    List<Integer> inputs = IntStream.range(0, 3000).boxed().toList();
+    List<Long> expected = inputs.stream().map(x -> (long) x * x).toList();
+    try (Pool pool = Pool.start(config().build())) {
+      assertEquals(4, pool.workers().size(), "two slots on each of two 2-thread members");
+      assertEquals(expected, pool.map(TaskSpec.of("square"), inputs, Long.class, 10));
+      assertEquals(expected, pool.map("square", inputs, Long.class)); // automatic chunk size
+    }
+    Set<Long> memberPids = Set.of(cluster.members().get(0).pid(), cluster.members().get(1).pid());
+    assertEquals(memberPids, answeredByPids, "both members answered chunks");
+    assertTrue(deaths.isEmpty(), "no worker died: " + deaths);
+  }
+
+  @Test
+  void memberSigkilledMidRunLosesNoResult() throws Exception {
+    cluster = new ClusterMembers(2, 2);
+    cluster.start(2);
+    ClusterMembers.Member victim = cluster.members().get(1);
+    List<Double> inputs = Collections.nCopies(120, 0.05);
+    try (Pool pool = Pool.start(config().build())) {
+      CompletableFuture<List<TaskResult>> run = CompletableFuture.supplyAsync(() -> {
+        List<TaskResult> all = new ArrayList<>();
+        pool.results(TaskSpec.of("sleep"), inputs, 2).forEachRemaining(all::add);
+        return all;
+      });
+      await("the victim to have answered a chunk").atMost(Duration.ofSeconds(30))
+          .until(() -> answeredByPids.contains(victim.pid()));
+      assertFalse(run.isDone(), "the job is still running when the member is killed");
+      ProcessHandle.of(victim.pid()).orElseThrow().destroyForcibly();
+
+      List<TaskResult> results = run.get(60, TimeUnit.SECONDS);
+      assertEquals(inputs.size(), results.size());
+      for (int rank = 0; rank < inputs.size(); rank++) {
+        TaskResult result = results.get(rank);
+        assertEquals((long) rank, result.rank());
+        assertTrue(result.ok(), "rank " + rank + " failed: " + result.failure());
+        assertEquals(0.05, result.output().get("seconds").asDouble());
+      }
+    }
+    assertFalse(deaths.isEmpty(), "the killed member's slots died");
+    assertTrue(deaths.stream().allMatch(d -> d.contains("127.0.0.1:" + victim.port())
+        && d.contains("pid " + victim.pid())), "each death names the member: " + deaths);
+    assertTrue(deaths.stream().anyMatch(d -> d.contains("it held task")),
+        "a dead slot held work, which went elsewhere: " + deaths);
+    assertFalse(retries.isEmpty(), "what the member held was sent again");
+  }
+
+  @Test
+  void memberJoiningMidRunGetsWork() throws Exception {
+    cluster = new ClusterMembers(2, 2);
+    cluster.start(1);
+    List<Double> inputs = Collections.nCopies(200, 0.05);
+    try (Pool pool = Pool.start(config().build())) {
+      assertEquals(2, pool.workers().size());
+      CompletableFuture<List<TaskResult>> run = CompletableFuture.supplyAsync(() -> {
+        List<TaskResult> all = new ArrayList<>();
+        pool.results(TaskSpec.of("sleep"), inputs, 1).forEachRemaining(all::add);
+        return all;
+      });
+      ClusterMembers.Member late = cluster.start(1).get(0);
+      await("the new member's slots to be sent work").atMost(Duration.ofSeconds(30))
+          .until(() -> sentToPids.contains(late.pid()));
+      assertFalse(run.isDone(), "the job was still running when the new member got work");
+      assertEquals(4, pool.workers().size(), "the new member's two slots joined the pool");
+      List<TaskResult> results = run.get(60, TimeUnit.SECONDS);
+      assertEquals(inputs.size(), results.size());
+      assertTrue(results.stream().allMatch(TaskResult::ok));
+      assertTrue(answeredByPids.contains(late.pid()), "the new member answered chunks");
+    }
+    assertTrue(deaths.isEmpty(), "no worker died: " + deaths);
+  }
+
+  @Test
+  void nothingListeningAtTheClusterAddressIsAClearErrorNotAHang() {
+    String address = "127.0.0.1:" + ClusterMembers.freePort();
+    PoolConfig config = PoolConfig.builder().cluster(List.of(address)).clusterName("nobody-here")
+        .clusterConnectTimeout(Duration.ofSeconds(2)).build();
+    WorkerStartException e = assertThrows(WorkerStartException.class, () -> Pool.start(config));
+    assertTrue(e.getMessage().contains(address) && e.getMessage().contains("nobody-here"),
+        e.getMessage());
+  }
+}
