@@ -15,6 +15,9 @@ import java.util.List;
  * forked, {@code workerReady} when its hello is read. For restarts, a pool of 2 runs a queue of
  * 1 ms {@code sleep} inputs at chunksize 1; after worker-0 has answered 20 of them it is killed
  * with {@code ProcessHandle.destroyForcibly} (SIGKILL), and the clock starts just before that call.
+ * That is measured twice: with the pool's warm spare (started at once, and given until worker-0
+ * has answered 1,000 inputs, about a second, to boot) and without one (a JVM started after the
+ * death).
  */
 final class WorkerStart implements Section {
   private static final Duration WAIT = Duration.ofSeconds(60);
@@ -36,6 +39,10 @@ final class WorkerStart implements Section {
     List<Double> ready = new ArrayList<>();
     List<Double> firstSent = new ArrayList<>();
     List<Double> firstResult = new ArrayList<>();
+    List<Double> noticedCold = new ArrayList<>();
+    List<Double> readyCold = new ArrayList<>();
+    List<Double> firstSentCold = new ArrayList<>();
+    List<Double> firstResultCold = new ArrayList<>();
     for (int run = 1; run <= bench.runs(); run++) {
       bench.progress("start: run " + run + "/" + bench.runs());
       EventTimes times = new EventTimes();
@@ -53,7 +60,8 @@ final class WorkerStart implements Section {
       fleetOf4.add(fleet(4));
       pythonOf2.add(toMillis(bench.python(false, "spawn", "--procs", "2")));
       pythonOf4.add(toMillis(bench.python(false, "spawn", "--procs", "4")));
-      restart(noticed, ready, firstSent, firstResult);
+      restart(true, noticed, ready, firstSent, firstResult);
+      restart(false, noticedCold, readyCold, firstSentCold, firstResultCold);
     }
     Report report = bench.report();
     report.add(Figure.of(name(), "1 worker: Pool.start called -> hello read", "ms",
@@ -70,13 +78,17 @@ final class WorkerStart implements Section {
         .against(pythonSpawn, bench.complete(pythonOf4))
         .target(Target.atMost(400, "ms")));
     report.add(Figure.of(name(), "restart: SIGKILL -> death noticed", "ms", Samples.of(noticed)));
-    report.add(Figure.of(name(), "restart: SIGKILL -> replacement said hello", "ms",
+    report.add(Figure.of(name(), "restart, warm spare: SIGKILL -> replacement said hello", "ms",
         Samples.of(ready)));
-    report.add(Figure.of(name(), "restart: SIGKILL -> first chunk sent to replacement", "ms",
+    report.add(Figure.of(name(), "restart, warm spare: SIGKILL -> first chunk sent to it", "ms",
             Samples.of(firstSent))
         .target(Target.atMost(100, "ms")));
-    report.add(Figure.of(name(), "restart: SIGKILL -> replacement's first result read", "ms",
+    report.add(Figure.of(name(), "restart, warm spare: SIGKILL -> its first result read", "ms",
         Samples.of(firstResult)));
+    report.add(Figure.of(name(), "restart, no spare: SIGKILL -> replacement said hello", "ms",
+        Samples.of(readyCold)));
+    report.add(Figure.of(name(), "restart, no spare: SIGKILL -> first chunk sent to it", "ms",
+        Samples.of(firstSentCold)));
   }
 
   /** Milliseconds from calling Pool.start to its return, when every worker has said hello. */
@@ -88,15 +100,16 @@ final class WorkerStart implements Section {
     return started;
   }
 
-  private static void restart(List<Double> noticed, List<Double> ready, List<Double> firstSent,
-      List<Double> firstResult) throws Exception {
+  private static void restart(boolean spare, List<Double> noticed, List<Double> ready,
+      List<Double> firstSent, List<Double> firstResult) throws Exception {
     EventTimes times = new EventTimes();
-    try (Pool pool = Pool.start(Bench.config(2, times).build())) {
+    try (Pool pool = Pool.start(Bench.config(2, times).spareWorker(spare, Duration.ZERO).build())) {
       // Far more than the test needs (1 ms each on the surviving worker alone: 20 s); the pool is
       // terminated as soon as the replacement has answered.
       pool.results(TaskSpec.of("sleep"), Collections.nCopies(20_000, 0.001), 1);
       EventTimes.Worker victim = times.await(
-          w -> w.workerId.equals("worker-0") && w.results.get() >= 20, WAIT, "worker-0's results");
+          w -> w.workerId.equals("worker-0") && w.results.get() >= (spare ? 1_000 : 20), WAIT,
+          "worker-0's results");
       long kill = System.nanoTime();
       ProcessHandle.of(victim.pid).orElseThrow().destroyForcibly();
       EventTimes.Worker replacement = times.await(w -> w.workerId.equals("worker-0")

@@ -31,12 +31,17 @@ import org.slf4j.LoggerFactory;
  * the classpath (a build tool's {@code target/classes}) cannot be archived, so such a classpath
  * gets no archive and workers start as before.
  *
+ * <p>Each rebuilt jar names a new archive, so the directory keeps only the {@value #KEPT} most
+ * recently used ones (a use touches the file; making one deletes the oldest beyond that).
+ *
  * <p>An archive is code the worker runs, so only one in a directory that this user owns and only
  * this user may write is used; the directory is made owner-only. Thread-safe.
  */
 final class ClassArchive {
   private static final Logger log = LoggerFactory.getLogger(ClassArchive.class);
   private static final Set<PosixFilePermission> OWNER_ONLY = PosixFilePermissions.fromString("rwx------");
+  /** How many archives a directory keeps: one per classpath and JDK in use, about 8 MB each. */
+  static final int KEPT = 8;
 
   private final Path archive;
   /** Set once a worker of this JVM was asked to dump the archive: one try per JVM is enough. */
@@ -93,6 +98,11 @@ final class ClassArchive {
     if (!Files.isRegularFile(archive, LinkOption.NOFOLLOW_LINKS) || !privateDirectory()) {
       return List.of();
     }
+    try {
+      Files.setLastModifiedTime(archive, java.nio.file.attribute.FileTime.from(java.time.Instant.now()));
+    } catch (IOException e) {
+      log.debug("cannot mark {} as used: {}", archive, e.toString()); // only pruning order suffers
+    }
     return List.of("-XX:SharedArchiveFile=" + archive);
   }
 
@@ -119,6 +129,25 @@ final class ClassArchive {
     // The dump warns about every class it skips (generated reflection accessors, old class files);
     // those warnings say nothing about the worker's work.
     return new Dump(partial, List.of("-XX:ArchiveClassesAtExit=" + partial, "-Xlog:cds*=off:stderr"));
+  }
+
+  /** Deletes the least recently used archives beyond {@link #KEPT}; a mapped one stays valid. */
+  private void prune() throws IOException {
+    List<Path> archives;
+    try (var listing = Files.list(archive.getParent())) {
+      archives = listing.filter(p -> p.getFileName().toString().matches("worker-[0-9a-f]+\\.jsa"))
+          .sorted(java.util.Comparator.comparing((Path p) -> {
+            try {
+              return Files.getLastModifiedTime(p);
+            } catch (IOException e) {
+              return java.nio.file.attribute.FileTime.fromMillis(0);
+            }
+          }).reversed())
+          .toList();
+    }
+    for (Path old : archives.subList(Math.min(KEPT, archives.size()), archives.size())) {
+      Files.deleteIfExists(old);
+    }
   }
 
   /** True when the archive's directory belongs to this user and nobody else may write in it. */
@@ -166,6 +195,7 @@ final class ClassArchive {
         if (exitStatus == 0 && Files.isRegularFile(partial) && Files.size(partial) > 0) {
           Files.move(partial, archive, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
           log.debug("worker class archive made: {}", archive);
+          prune();
         } else {
           Files.deleteIfExists(partial);
         }

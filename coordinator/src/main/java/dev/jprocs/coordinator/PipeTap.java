@@ -55,7 +55,8 @@ final class PipeTap {
     }
   }
 
-  private final String workerId;
+  /** Changes once for a spare, when it takes a slot. */
+  private volatile String workerId;
   private final long pid;
   private final PipeTracer tracer;
   private final Ring toWorker;
@@ -73,6 +74,11 @@ final class PipeTap {
     this.toWorker = new Ring(lastFrames);
     this.fromWorker = new Ring(lastFrames);
     this.tracing = tracing;
+  }
+
+  /** From now on, frames are of worker {@code workerId}: a spare took that slot. Any thread. */
+  void rename(String workerId) {
+    this.workerId = workerId;
   }
 
   void trace(boolean on) {

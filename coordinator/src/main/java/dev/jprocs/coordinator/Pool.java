@@ -136,6 +136,7 @@ public final class Pool implements AutoCloseable, WorkerHandle.Listener {
       for (WorkerHandle worker : fleet) {
         awaitHello(worker, deadline, config.startTimeout);
       }
+      pool.supervisor.keepSpare();
       return pool;
     } catch (WorkerStartException e) {
       pool.terminate();
@@ -163,6 +164,11 @@ public final class Pool implements AutoCloseable, WorkerHandle.Listener {
       Thread.currentThread().interrupt();
       throw new WorkerStartException("interrupted while " + worker + " was starting", e);
     }
+  }
+
+  /** The pid of the pool's spare worker JVM, or -1 while it has none. */
+  long sparePid() {
+    return supervisor.sparePid();
   }
 
   /** The names of the tasks this pool's workers can run, sorted. */
@@ -650,7 +656,7 @@ public final class Pool implements AutoCloseable, WorkerHandle.Listener {
     for (Chunk chunk : scheduler.drain()) {
       fail(chunk, TaskFailure.Kind.CANCELLED, "the pool stopped: " + reason, null);
     }
-    supervisor.workers().forEach(w -> w.kill("the pool stopped"));
+    supervisor.processes().forEach(w -> w.kill("the pool stopped"));
   }
 
   /** Why the pool stopped by itself (a restart storm), or null. */
@@ -704,7 +710,7 @@ public final class Pool implements AutoCloseable, WorkerHandle.Listener {
     for (Chunk chunk : scheduler.drain()) {
       fail(chunk, TaskFailure.Kind.CANCELLED, "the pool was terminated", null);
     }
-    supervisor.workers().forEach(w -> w.kill("the pool was terminated"));
+    supervisor.processes().forEach(w -> w.kill("the pool was terminated"));
     join(config.shutdownGrace);
     finish(State.TERMINATED);
   }
@@ -714,7 +720,7 @@ public final class Pool implements AutoCloseable, WorkerHandle.Listener {
    * Returns true if they all have.
    */
   public boolean join(Duration timeout) {
-    List<WorkerHandle> workers = supervisor.workers();
+    List<WorkerHandle> workers = supervisor.processes();
     try {
       CompletableFuture.allOf(workers.stream().map(WorkerHandle::exited)
           .toArray(CompletableFuture[]::new)).get(timeout.toMillis(), TimeUnit.MILLISECONDS);
@@ -775,8 +781,8 @@ public final class Pool implements AutoCloseable, WorkerHandle.Listener {
    * {@link Supervisor#stopReplacing}, so the set of workers is final.
    */
   private void sentinelThenKill(String after) {
-    List<WorkerHandle> workers = supervisor.workers();
-    workers.forEach(WorkerHandle::shutdown);
+    supervisor.workers().forEach(WorkerHandle::shutdown); // an unused spare was told already
+    List<WorkerHandle> workers = supervisor.processes();
     if (!join(config.shutdownGrace)) {
       workers.forEach(w -> w.kill("still running " + config.shutdownGrace.toSeconds() + " s after "
           + after));

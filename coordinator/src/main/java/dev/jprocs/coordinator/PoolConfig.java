@@ -40,6 +40,10 @@ public final class PoolConfig {
   final PipeTracer pipeTracer;
   final int lastFrames;
   final Mode mode;
+  /** Whether the pool keeps a booted spare worker JVM to take a dead worker's slot at once. */
+  final boolean spareWorker;
+  /** How long after the pool has started its spare starts (short runs never pay for it). */
+  final Duration spareDelay;
   /** Where the workers' class archive is kept; null for none. */
   final Path classArchive;
   /** Run once in each worker before its hello; null for none. */
@@ -79,6 +83,8 @@ public final class PoolConfig {
     this.lastFrames = b.lastFrames;
     this.mode = b.mode;
     this.classArchive = b.classArchive;
+    this.spareWorker = b.spareWorker;
+    this.spareDelay = b.spareDelay;
     this.initializer = b.initializer;
     this.cluster = b.clusterAddresses.isEmpty() ? null : new dev.jprocs.cluster.ClientSettings(
         b.clusterAddresses, b.clusterName, b.clusterConnectTimeout);
@@ -140,6 +146,8 @@ public final class PoolConfig {
     private int lastFrames = 8;
     private Mode mode = Mode.PROCESSES;
     private Path classArchive = defaultClassArchive();
+    private boolean spareWorker = true;
+    private Duration spareDelay = Duration.ofSeconds(1);
     private WorkerLauncher.Initializer initializer;
     private final List<String> clusterAddresses = new ArrayList<>();
     private String clusterName = dev.jprocs.cluster.MemberSettings.DEFAULT_CLUSTER_NAME;
@@ -213,6 +221,26 @@ public final class PoolConfig {
     /** Python's name for {@link #maxTasksPerWorker}: the same setting. */
     public Builder maxTasksPerChild(long tasks) {
       return maxTasksPerWorker(tasks);
+    }
+
+    /**
+     * Whether the pool keeps one spare worker JVM, booted and idle, from {@code delay} after it
+     * started: when a worker ends, the spare takes its slot at once (a replacement is at work in
+     * milliseconds instead of a JVM's start) and another spare boots in the background. Costs one
+     * idle JVM. Default on, 1 s; worker processes only (not threads or a cluster).
+     */
+    public Builder spareWorker(boolean keep, Duration delay) {
+      this.spareWorker = keep;
+      this.spareDelay = Objects.requireNonNull(delay, "delay");
+      if (delay.isNegative()) {
+        throw new IllegalArgumentException("the spare's delay must not be negative, got " + delay);
+      }
+      return this;
+    }
+
+    /** As {@link #spareWorker(boolean, Duration)}, with the default delay of 1 s. */
+    public Builder spareWorker(boolean keep) {
+      return spareWorker(keep, spareDelay);
     }
 
     /**

@@ -58,6 +58,15 @@ final class Supervisor {
   private final Map<String, Integer> failuresInARow = new HashMap<>(); // supervisor thread only
   private final Deque<Long> restartTimes = new ArrayDeque<>(); // supervisor thread only
   private volatile boolean replacing = true;
+  /** A booted worker JVM without a slot, ready to take the next one that opens; guarded by this. */
+  private WorkerHandle spare;
+  /** Spares that were started and not promoted, so the pool can wait for their exit; by this. */
+  private final List<WorkerHandle> unusedSpares = new ArrayList<>();
+  /** Spares that exited before they were needed, in a row; supervisor thread only. */
+  private int spareFailures;
+
+  /** Spares that exit unused in a row before the pool stops keeping one. */
+  static final int MAX_SPARE_FAILURES = 3;
 
   /**
    * @param failure fails a chunk that will not be tried again
@@ -106,6 +115,65 @@ final class Supervisor {
     return new ArrayList<>(slots.values());
   }
 
+  /**
+   * Every process this supervisor started that may still be running: the slots' workers and any
+   * spare that took no slot. The pool waits for all of them before it is closed.
+   */
+  synchronized List<WorkerHandle> processes() {
+    List<WorkerHandle> all = new ArrayList<>(slots.values());
+    all.addAll(unusedSpares);
+    return all;
+  }
+
+  /**
+   * Starts a spare worker JVM in the background after the configured delay, if this pool keeps
+   * one: it boots and waits, so a slot whose worker ends is taken over in milliseconds rather than after a JVM's
+   * start. Any thread; the work runs on the supervisor thread.
+   */
+  void keepSpare() {
+    if (!config.spareWorker || !launcher.startsSpares()) {
+      return;
+    }
+    thread.schedule(this::startSpare, config.spareDelay.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  private void startSpare() {
+    synchronized (this) {
+      if (!replacing || spare != null || spareFailures >= MAX_SPARE_FAILURES) {
+        return;
+      }
+    }
+    try {
+      Process process = launcher.startSpare();
+      WorkerHandle started = new WorkerHandle(WorkerHandle.SPARE, process, listener, config, false,
+          thread);
+      synchronized (this) {
+        spare = started;
+        unusedSpares.add(started);
+      }
+      log.debug("spare worker started as pid {}", process.pid());
+    } catch (IOException e) {
+      log.warn("cannot start a spare worker; replacements will start from scratch: {}", e.toString());
+      spareFailures = MAX_SPARE_FAILURES;
+    }
+  }
+
+  /** The spare's pid, or -1 while there is none. */
+  synchronized long sparePid() {
+    return spare == null || spare.ended() ? -1 : spare.pid();
+  }
+
+  /** Takes the spare, if there is a live one, for a slot. Supervisor thread. */
+  private synchronized WorkerHandle takeSpare() {
+    WorkerHandle taken = spare;
+    spare = null;
+    if (taken == null || taken.ended()) {
+      return null;
+    }
+    unusedSpares.remove(taken);
+    return taken;
+  }
+
   /** How many processes slot {@code workerId} has had after its first. */
   int restarts(String workerId) {
     return restarts.getOrDefault(workerId, 0);
@@ -117,18 +185,26 @@ final class Supervisor {
    */
   void stopReplacing() {
     replacing = false;
-    if (Thread.currentThread() == supervisorThread) {
-      return; // nothing else runs on this thread meanwhile
+    if (Thread.currentThread() != supervisorThread) {
+      try {
+        // A respawn or spare start already running on the supervisor thread finishes first.
+        thread.submit(() -> {}).get();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      } catch (java.util.concurrent.ExecutionException | java.util.concurrent.RejectedExecutionException e) {
+        throw new IllegalStateException("the supervisor thread failed", e);
+      }
     }
-    try {
-      // A respawn already running on the supervisor thread finishes before this no-op does.
-      thread.submit(() -> {}).get();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    } catch (java.util.concurrent.ExecutionException | java.util.concurrent.RejectedExecutionException e) {
-      throw new IllegalStateException("the supervisor thread failed", e);
+    WorkerHandle unused;
+    synchronized (this) {
+      unused = spare;
+      spare = null;
+    }
+    if (unused != null) {
+      unused.shutdown(); // as its first line: a spare told to shut down exits 0 at once
     }
   }
+
 
   /** Runs {@code check} on the supervisor thread every {@code periodMillis}. */
   void every(long periodMillis, Runnable check) {
@@ -137,6 +213,10 @@ final class Supervisor {
 
   /** Reacts to the end of {@code worker}'s process. Supervisor thread only. */
   void onExit(WorkerHandle worker, WorkerExit exit) {
+    if (worker.spare()) {
+      spareEnded(worker, exit);
+      return;
+    }
     List<Chunk> lost = scheduler.workerGone(worker);
     boolean current;
     synchronized (this) {
@@ -166,6 +246,30 @@ final class Supervisor {
     } else if (current) {
       forget(worker); // its source is gone (a cluster member left): not a restart, not a storm
     }
+  }
+
+  /**
+   * A spare ended without a slot: told to at the pool's end, or it failed to boot. Another is
+   * started unless spares keep failing, which is logged once with the evidence.
+   */
+  private void spareEnded(WorkerHandle worker, WorkerExit exit) {
+    synchronized (this) {
+      unusedSpares.remove(worker);
+      if (spare == worker) {
+        spare = null;
+      }
+    }
+    if (!replacing) {
+      return; // the pool is closing: this is the spare it told to go
+    }
+    if (++spareFailures >= MAX_SPARE_FAILURES) {
+      log.warn("no more spare workers: {} in a row exited before they were needed; the last: {}",
+          spareFailures, exit.describe());
+      return;
+    }
+    log.info("a spare worker exited before it was needed ({}); starting another", exit.status());
+    thread.schedule(this::startSpare, config.restartPolicy.delay(spareFailures).toMillis(),
+        TimeUnit.MILLISECONDS);
   }
 
   /** Closes the slot of a worker that cannot be restarted; it is no longer listed. */
@@ -255,12 +359,37 @@ final class Supervisor {
     thread.schedule(() -> respawn(workerId), delayMillis, TimeUnit.MILLISECONDS);
   }
 
+  /**
+   * Puts a new worker in slot {@code workerId}: the spare, when there is one, which says hello as
+   * soon as it reads its assignment; else a JVM started now. Supervisor thread.
+   */
   private void respawn(String workerId) {
     if (!replacing) {
       return;
     }
     restarts.merge(workerId, 1, Integer::sum);
-    startInSlot(workerId);
+    WorkerHandle standIn = takeSpare();
+    if (standIn == null) {
+      startInSlot(workerId);
+      return;
+    }
+    standIn.assign(workerId, tracing(workerId));
+    synchronized (this) {
+      slots.put(workerId, standIn);
+    }
+    config.events.workerSpawned(workerId, standIn.pid(), restarts(workerId));
+    log.info("{} restarted: the spare worker, pid {}, took its place", workerId, standIn.pid());
+    helloWithin(standIn);
+    startSpare(); // for the next one
+  }
+
+  /** Kills {@code worker} if it has not said hello within the start timeout. */
+  private void helloWithin(WorkerHandle worker) {
+    thread.schedule(() -> {
+      if (!worker.ready().isDone()) {
+        worker.kill(worker.workerId() + " did not say hello within " + config.startTimeout.toSeconds() + " s");
+      }
+    }, config.startTimeout.toMillis(), TimeUnit.MILLISECONDS);
   }
 
   /** Starts a worker in slot {@code workerId} and gives it the start timeout to say hello. */
@@ -271,12 +400,7 @@ final class Supervisor {
     try {
       WorkerHandle worker = spawn(workerId);
       log.info("{} started as pid {}", workerId, worker.pid());
-      // A replacement that never says hello must not hold its slot forever.
-      thread.schedule(() -> {
-        if (!worker.ready().isDone()) {
-          worker.kill(workerId + " did not say hello within " + config.startTimeout.toSeconds() + " s");
-        }
-      }, config.startTimeout.toMillis(), TimeUnit.MILLISECONDS);
+      helloWithin(worker); // a replacement that never says hello must not hold its slot forever
     } catch (IOException e) {
       if (!launcher.canRestart(workerId)) {
         log.info("{} not started: {}", workerId, e.getMessage()); // its member left meanwhile

@@ -54,8 +54,11 @@ final class WorkerHandle {
   private static final Logger stderrLog = LoggerFactory.getLogger("dev.jprocs.worker.stderr");
   private static final int STDERR_TAIL_LINES = 20;
   private static final Message POISON = new Message.Shutdown();
+  /** The worker id of a spare that has no slot yet. */
+  static final String SPARE = "spare";
 
-  private final String workerId;
+  /** The slot's id; a spare has {@link #SPARE} until it is assigned a slot. */
+  private volatile String workerId;
   private final Process process;
   private final Listener listener;
   private final PoolEvents events;
@@ -102,6 +105,31 @@ final class WorkerHandle {
 
   String workerId() {
     return workerId;
+  }
+
+  /** True for a spare that has not been assigned a slot. */
+  boolean spare() {
+    return SPARE.equals(workerId);
+  }
+
+  /**
+   * Gives this spare slot {@code workerId}: from now on it is that worker, in events, logs and
+   * frames; its first line tells the process so, and it says hello with that id. Supervisor
+   * thread.
+   *
+   * @param tracing whether the slot's pipe is traced
+   */
+  void assign(String workerId, boolean tracing) {
+    if (!spare()) {
+      throw new IllegalStateException(this + " is not a spare; it cannot take " + workerId);
+    }
+    this.workerId = workerId;
+    tap.rename(workerId);
+    tap.trace(tracing);
+    for (Thread thread : List.of(writer, reader, errorReader)) {
+      thread.setName(thread.getName().replaceFirst("^" + SPARE, workerId));
+    }
+    send(new Message.Assign(workerId));
   }
 
   long pid() {

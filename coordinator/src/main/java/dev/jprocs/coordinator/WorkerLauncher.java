@@ -145,6 +145,7 @@ public final class WorkerLauncher {
   }
 
   /**
+   * @param workerId the slot's worker id, or null for a spare
    * @param archiveOptions the flags that map or dump the class archive; before the pool's JVM
    *     options, so a user's {@code -Xshare:off} wins
    */
@@ -157,8 +158,12 @@ public final class WorkerLauncher {
     command.add("-cp");
     command.add(classpathString());
     command.add(mainClass);
-    command.add("--worker-id");
-    command.add(workerId);
+    if (workerId == null) {
+      command.add("--spare");
+    } else {
+      command.add("--worker-id");
+      command.add(workerId);
+    }
     command.add("--max-line-bytes");
     command.add(Integer.toString(maxLineBytes));
     if (initializer != null) {
@@ -181,6 +186,31 @@ public final class WorkerLauncher {
     if (threads) {
       return new ThreadProcess(workerId, TaskRegistry.load(taskClassLoader()), maxLineBytes, initializer);
     }
+    return startJvm(workerId);
+  }
+
+  /**
+   * Starts a spare worker JVM: it boots and waits, without a worker id, for the
+   * {@code assign} line that gives it a slot (see {@code WorkerMain --spare}). Only for worker
+   * processes: see {@link #startsSpares()}.
+   *
+   * @throws IOException when the java command cannot be run at all
+   */
+  Process startSpare() throws IOException {
+    if (!startsSpares()) {
+      throw new IllegalStateException("spares are worker processes; this launcher starts "
+          + (threads ? "threads" : "cluster slots"));
+    }
+    return startJvm(null);
+  }
+
+  /** Whether its workers are JVMs of this machine, which a booted spare can stand in for. */
+  boolean startsSpares() {
+    return cluster == null && !threads;
+  }
+
+  /** Starts a worker JVM for slot {@code workerId}, or a spare when it is null. */
+  private Process startJvm(String workerId) throws IOException {
     List<String> archiveOptions = archive == null ? List.of() : archive.useOptions();
     ClassArchive.Dump dump = archive != null && archiveOptions.isEmpty() ? archive.dump() : null;
     ProcessBuilder builder = new ProcessBuilder(command(workerId,

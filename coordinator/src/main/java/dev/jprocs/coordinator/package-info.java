@@ -20,7 +20,8 @@
  *
  *  process exit ─► [jprocs-supervisor] Supervisor.onExit: take back held chunks (charge the running
  *                  one, retry or fail), describe the death once, respawn the slot (backoff, storm
- *                  limit) unless WorkerLauncher.canRestart says its source is gone; also kills
+ *                  limit; the booted spare JVM takes it when there is one, and the next spare
+ *                  boots) unless WorkerLauncher.canRestart says its source is gone; also kills
  *                  workers over the task timeout
  *
  *  with --cluster, each slot's "process" is a MemberSlot, and its pipes end in a Hazelcast call:
@@ -44,8 +45,10 @@
  *   <li>{@code ResultAssembler}: one job's outcomes by rank; refuses a second outcome for a rank,
  *       which makes delivery exactly-once when a chunk was retried.
  *   <li>{@code Supervisor}: the only code that reacts to a worker's end, on its own thread; it
- *       also replaces workers that retired cleanly (max tasks per worker, graceful restarts), and
- *       its thread runs the pool's task-timeout check.
+ *       also replaces workers that retired cleanly (max tasks per worker, graceful restarts),
+ *       keeps the spare worker JVM (booted, without a slot, until a slot needs it: an
+ *       {@code assign} line makes it that slot's worker), and its thread runs the pool's
+ *       task-timeout check.
  *   <li>{@code WorkerLauncher}: the worker command line (lean classpath, JVM flags that keep the
  *       JVM's own output off stdout); or a {@code ThreadProcess} in thread mode; or a
  *       {@code MemberSlot} on a cluster.

@@ -73,6 +73,31 @@ class ClassArchiveTest {
   }
 
   @Test
+  void makingAnArchiveDeletesTheLeastRecentlyUsedBeyondTheKeptNumber() throws Exception {
+    Path cds = dir.resolve("cds");
+    Files.createDirectories(cds);
+    Files.setPosixFilePermissions(cds, PosixFilePermissions.fromString("rwx------"));
+    List<Path> old = new java.util.ArrayList<>();
+    for (int i = 0; i < ClassArchive.KEPT; i++) {
+      Path archive = Files.writeString(cds.resolve("worker-" + Integer.toHexString(0xa0 + i) + ".jsa"), "x");
+      Files.setLastModifiedTime(archive, FileTime.fromMillis(1_000_000L * (i + 1)));
+      old.add(archive);
+    }
+    Path jar = Files.writeString(dir.resolve("a.jar"), "jar");
+    ClassArchive archive = ClassArchive.of(cds, JAVA, List.of(), List.of(jar));
+    ClassArchive.Dump dump = archive.dump();
+    Path partial = Path.of(dump.options().get(0).substring("-XX:ArchiveClassesAtExit=".length()));
+    Files.writeString(partial, "classes");
+    dump.adopt(0);
+
+    assertTrue(Files.exists(archive.path()));
+    assertFalse(Files.exists(old.get(0)), "the least recently used one is gone");
+    for (Path kept : old.subList(1, old.size())) {
+      assertTrue(Files.exists(kept), kept + " kept");
+    }
+  }
+
+  @Test
   void anArchiveInADirectoryOthersMayWriteIsNotUsed() throws Exception {
     Path jar = Files.writeString(dir.resolve("a.jar"), "jar");
     Path shared = Files.createDirectory(dir.resolve("shared"));

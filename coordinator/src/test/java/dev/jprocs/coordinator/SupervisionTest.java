@@ -52,6 +52,47 @@ class SupervisionTest {
   };
 
   @Test
+  void aKilledWorkersSlotIsTakenAtOnceByTheWarmSpareUnderTheSlotsId() throws Exception {
+    try (Pool pool = Pool.start(TestPools.config(1).spareWorker(true, Duration.ZERO)
+        .events(recorder).build())) {
+      await().atMost(60, TimeUnit.SECONDS).until(() -> pool.sparePid() > 0);
+      long spare = pool.sparePid();
+      long first = pool.workers().get(0).pid();
+      assertEquals("worker-0 " + first, pool.apply("whoami", 0, String.class));
+
+      ProcessHandle.of(first).orElseThrow().destroyForcibly();
+      await().atMost(60, TimeUnit.SECONDS).until(() -> pool.workers().get(0).pid() == spare
+          && pool.workers().get(0).state() == WorkerInfo.State.READY);
+      assertEquals("worker-0 " + spare, pool.apply("whoami", 0, String.class),
+          "the spare says it is worker-0, as the pool calls it");
+      assertEquals(1, pool.workers().get(0).restarts());
+      await().atMost(60, TimeUnit.SECONDS).until(() -> pool.sparePid() > 0 && pool.sparePid() != spare);
+      assertEquals(1, deaths.size(), deaths.toString());
+      assertTrue(deaths.get(0).contains("(pid " + first + ")"), deaths.get(0));
+    }
+  }
+
+  @Test
+  void aPoisonInputThatKillsSpareAfterSpareStillFailsAloneAndTheRestComplete() throws Exception {
+    List<Integer> inputs = new ArrayList<>(IntStream.range(0, 60).boxed().toList());
+    inputs.set(17, -1);
+    try (Pool pool = Pool.start(TestPools.config(2).spareWorker(true, Duration.ZERO)
+        .events(recorder).build())) {
+      await().atMost(60, TimeUnit.SECONDS).until(() -> pool.sparePid() > 0);
+      Results results = pool.results(TaskSpec.of("haltif"), inputs, 5);
+      for (int rank = 0; rank < inputs.size(); rank++) {
+        TaskResult result = results.next();
+        if (rank == 17) {
+          assertEquals(TaskFailure.Kind.WORKER_DIED, result.failure().kind(), result.toString());
+        } else {
+          assertEquals(rank, result.value(Integer.class), "rank " + rank);
+        }
+      }
+      assertEquals(3, deaths.size(), "one death per attempt at the poison input: " + deaths);
+    }
+  }
+
+  @Test
   void chaosOfRepeatedSigkillsChangesNoResult() throws Exception {
     List<Integer> inputs = IntStream.range(0, 20_000).boxed().toList();
     List<Long> faultFree;

@@ -34,6 +34,7 @@ public final class Codec {
       new NamedType(Message.Task.class, "task"),
       new NamedType(Message.Result.class, "result"),
       new NamedType(Message.Shutdown.class, "shutdown"),
+      new NamedType(Message.Assign.class, "assign"),
       new NamedType(Message.Goodbye.class, "goodbye"),
       new NamedType(Message.Fault.class, "fault"),
       new NamedType(Message.PipeSend.class, "send"),

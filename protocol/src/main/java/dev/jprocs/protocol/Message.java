@@ -17,7 +17,8 @@ import java.util.Objects;
  * {@link QueueClose} from the child, {@link QueueReply} from the coordinator.
  */
 public sealed interface Message
-    permits Message.Hello, Message.Task, Message.Result, Message.Shutdown, Message.Goodbye,
+    permits Message.Hello, Message.Task, Message.Result, Message.Shutdown, Message.Assign,
+        Message.Goodbye,
         Message.Fault, Message.PipeSend, Message.PipeEof, Message.QueuePut, Message.QueueGet,
         Message.QueueClose, Message.QueueReply {
 
@@ -91,6 +92,23 @@ public sealed interface Message
    * @param trace the worker-side stack trace, causes included, as {@code printStackTrace} wrote it
    */
   record TaskError(int index, String exception, String message, String trace) {}
+
+  /**
+   * A spare worker's first line: the worker id it takes from now on. A spare is started without
+   * one and waits, booted, until the coordinator needs it; then it says {@link Hello} with this
+   * id. Sent only to a spare, only once, before anything else; {@link Shutdown} instead ends the
+   * spare unused.
+   */
+  record Assign(String workerId) implements Message {
+    public Assign {
+      Objects.requireNonNull(workerId, "workerId");
+    }
+
+    @Override
+    public String type() {
+      return "assign";
+    }
+  }
 
   /** The sentinel: finish what you hold, answer {@link Goodbye} and exit 0. */
   record Shutdown() implements Message {

@@ -1,18 +1,24 @@
 package dev.jprocs.worker;
 
 import dev.jprocs.protocol.Codec;
+import dev.jprocs.protocol.Message;
 import java.io.BufferedOutputStream;
 import java.io.ByteArrayInputStream;
 import java.io.FileDescriptor;
 import java.io.FileInputStream;
 import java.io.FileOutputStream;
 import java.io.OutputStream;
+import java.util.List;
 
 /**
  * The main class of a worker JVM. Started by the coordinator with
  * {@code --worker-id ID [--max-line-bytes N] [--init-task TASK --init-input JSON --init-options
  * JSON]}; runs the initializer task, if any, once before its hello; speaks the protocol on its
  * stdin and stdout and writes everything else to stderr.
+ *
+ * <p>With {@code --spare} instead of {@code --worker-id}, it boots (tasks loaded, the codec's
+ * classes initialized) and then waits for its first line: {@code assign} gives it its worker id
+ * and it goes on as above; {@code shutdown} or the end of stdin ends it, unused, with status 0.
  */
 public final class WorkerMain {
   /** The default limit on one protocol line, in bytes: room for results of tens of megabytes. */
@@ -29,6 +35,7 @@ public final class WorkerMain {
     System.setIn(new ByteArrayInputStream(new byte[0]));
 
     String workerId = "worker";
+    boolean spare = false;
     int maxLineBytes = DEFAULT_MAX_LINE_BYTES;
     String initTask = null;
     String initInput = "null";
@@ -36,6 +43,10 @@ public final class WorkerMain {
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
         case "--worker-id" -> workerId = value(args, ++i);
+        case "--spare" -> {
+          spare = true;
+          workerId = "spare";
+        }
         case "--max-line-bytes" -> maxLineBytes = Integer.parseInt(value(args, ++i));
         case "--init-task" -> initTask = value(args, ++i);
         case "--init-input" -> initInput = value(args, ++i);
@@ -52,6 +63,9 @@ public final class WorkerMain {
       System.err.println(workerId + ": " + e.getMessage());
       System.exit(1);
       return;
+    }
+    if (spare) {
+      workerId = awaitAssignment(commands);
     }
     if (initTask != null) {
       // Before the hello: a worker whose initializer failed never takes work, and the pool sees a
@@ -76,6 +90,44 @@ public final class WorkerMain {
   }
 
   /**
+   * A spare's wait: warms the codec on a sample task, then reads its first line from stdin, one
+   * byte at a time so nothing after it is taken from the worker loop's reader. Returns the worker
+   * id it is assigned; exits 0 on {@code shutdown} or the end of stdin, 2 on anything else.
+   */
+  private static String awaitAssignment(FileInputStream commands) throws java.io.IOException {
+    byte[] sample = Codec.encode(new Message.Task(0, 1, "warm-up", 0,
+        List.of(com.fasterxml.jackson.databind.node.IntNode.valueOf(1)), null));
+    Codec.encode(new Message.Result(0, 1, List.of(((Message.Task) Codec.decode(
+        java.util.Arrays.copyOf(sample, sample.length - 1))).inputs().get(0)), List.of()));
+    java.io.ByteArrayOutputStream line = new java.io.ByteArrayOutputStream();
+    int b;
+    while ((b = commands.read()) >= 0 && b != '\n') {
+      if (line.size() > 64 * 1024) {
+        break;
+      }
+      line.write(b);
+    }
+    if (b < 0 && line.size() == 0) {
+      System.exit(0); // the pool closed without needing this spare
+    }
+    Message first;
+    try {
+      first = Codec.decode(line.toByteArray());
+    } catch (dev.jprocs.protocol.ProtocolException e) {
+      first = null;
+    }
+    if (first instanceof Message.Assign assign) {
+      return assign.workerId();
+    } else if (first instanceof Message.Shutdown) {
+      System.exit(0);
+    }
+    System.err.println("spare: expected an assign or shutdown line first, got: "
+        + line.toString(java.nio.charset.StandardCharsets.UTF_8));
+    System.exit(WorkerLoop.STATUS_PROTOCOL_FAULT);
+    return null;
+  }
+
+  /**
    * Halts this JVM as soon as the process that started it ends, even in the middle of a task: a
    * worker never outlives its coordinator. This backs up the end of stdin, which the kernel
    * signals at once when the coordinator dies, for the case where another process still holds
@@ -97,7 +149,7 @@ public final class WorkerMain {
 
   private static void usage(String problem) {
     System.err.println("worker: " + problem
-        + "; usage: WorkerMain --worker-id ID [--max-line-bytes N]"
+        + "; usage: WorkerMain (--worker-id ID | --spare) [--max-line-bytes N]"
         + " [--init-task TASK [--init-input JSON] [--init-options JSON]]");
     System.exit(64);
   }

@@ -113,6 +113,24 @@ public final class MisbehavingTasks {
     }
   }
 
+  /** {@code whoami}: returns "WORKER-ID PID" as the worker sees itself. */
+  public static final class WhoAmI implements Task {
+    @Override
+    public String name() {
+      return "whoami";
+    }
+
+    @Override
+    public String description() {
+      return "returns the worker id and pid the worker sees";
+    }
+
+    @Override
+    public Object apply(JsonNode input, TaskContext context) {
+      return context.workerId() + " " + ProcessHandle.current().pid();
+    }
+  }
+
   /** {@code haltif}: halts the worker (status 7) for a negative input; returns other inputs. */
   public static final class HaltIfNegative implements Task {
     @Override

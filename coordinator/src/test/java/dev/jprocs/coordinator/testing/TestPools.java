@@ -19,13 +19,17 @@ public final class TestPools {
     }
   }
 
-  /** A builder for {@code procs} workers that can run the test tasks. */
+  /**
+   * A builder for {@code procs} workers that can run the test tasks. Without a spare worker, so
+   * tests on a 2-core machine do not boot one more JVM each; the spare's own tests turn it on.
+   */
   public static PoolConfig.Builder config(int procs) {
     return PoolConfig.builder()
         .procs(procs)
         .classpath(List.of(testTasksClasspath()))
         .workerHeap("256m")
         .startTimeout(Duration.ofSeconds(60))
-        .shutdownGrace(Duration.ofSeconds(10));
+        .shutdownGrace(Duration.ofSeconds(10))
+        .spareWorker(false);
   }
 }
