@@ -22,5 +22,6 @@ trap 'rm -rf "$copy"' EXIT
 cp "$jar" "$copy/"
 cp -r "$root/bench/target/lib" "$copy/lib"
 export JPROCS_LOGS="${JPROCS_LOGS:-$root/bench/target/scratch/logs}"
-"${JAVA:-java}" -Djava.awt.headless=true -Djprocs.root="$root" ${JPROCS_BENCH_JAVA_OPTS:-} \
+# The same collector as coordinator.sh's JVM (see lib.sh); JPROCS_BENCH_JAVA_OPTS can override it.
+"${JAVA:-java}" -Djava.awt.headless=true -Djprocs.root="$root" -XX:+UseParallelGC ${JPROCS_BENCH_JAVA_OPTS:-} \
   -cp "$copy/jprocs-bench.jar:$copy/lib/*" dev.jprocs.bench.Benchmark "$@"

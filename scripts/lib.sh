@@ -39,7 +39,8 @@ jprocs_archive_if_needed() {
   local partial="$archive.$$.partial"
   # shellcheck disable=SC2086 # JPROCS_JAVA_OPTS is a list of flags
   if JPROCS_LOGS="$(mktemp -d "${TMPDIR:-/tmp}/jprocs-archive.XXXXXX")" \
-      "$java" -Xlog:disable -Xlog:all=warning:stderr -Xlog:'cds*=off:stderr' ${JPROCS_JAVA_OPTS:-} \
+      "$java" -Xlog:disable -Xlog:all=warning:stderr -Xlog:'cds*=off:stderr' -XX:+UseParallelGC \
+      ${JPROCS_JAVA_OPTS:-} \
       -XX:ArchiveClassesAtExit="$partial" \
       -cp "$root/coordinator/target/jprocs-coordinator.jar:$root/coordinator/target/lib/*" \
       dev.jprocs.coordinator.cli.CoordinatorCommand --procs 1 --count 50 --output /dev/null \
@@ -68,7 +69,9 @@ jprocs_exec() {
     archive="$(jprocs_class_archive "$root" "$java")"
     [[ -f "$archive" ]] && share=(-XX:SharedArchiveFile="$archive")
   fi
+  # The parallel collector: a coordinator holds a job's inputs and results while it runs, and G1
+  # spent most of a million-input map copying them (measured: 0.25 s -> 0.13 s per million squares).
   # shellcheck disable=SC2086 # JPROCS_JAVA_OPTS is a list of flags
-  exec "$java" -Xlog:disable -Xlog:all=warning:stderr "${share[@]}" ${JPROCS_JAVA_OPTS:-} \
+  exec "$java" -Xlog:disable -Xlog:all=warning:stderr -XX:+UseParallelGC "${share[@]}" ${JPROCS_JAVA_OPTS:-} \
     -cp "$root/coordinator/target/jprocs-coordinator.jar:$root/coordinator/target/lib/*" "$main" "$@"
 }

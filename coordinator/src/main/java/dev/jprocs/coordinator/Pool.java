@@ -589,17 +589,22 @@ public final class Pool implements AutoCloseable, WorkerHandle.Listener {
         errors[error.index()] = error;
       }
     }
+    TaskResult[] outcomes = new TaskResult[chunk.count];
     for (int i = 0; i < chunk.count; i++) {
       long rank = chunk.firstRank + i;
-      TaskResult outcome = errors == null || errors[i] == null
+      outcomes[i] = errors == null || errors[i] == null
           ? new TaskResult(rank, result.outputs().get(i), null)
           : new TaskResult(rank, null, new TaskFailure(TaskFailure.Kind.TASK_ERROR,
               chunk.job.task().name(), rank, errors[i].exception(), errors[i].message(),
               errors[i].trace(), worker.workerId(), worker.pid(), result.attempt()));
-      if (!chunk.job.results().offer(outcome)) {
-        log.warn("dropped a second result for {} rank {} from {}", chunk.job.task().name(), rank, worker);
-      } else if (!outcome.ok()) {
-        config.events.inputFailed(outcome.failure());
+    }
+    boolean[] recorded = chunk.job.results().offerAll(outcomes);
+    for (int i = 0; i < chunk.count; i++) {
+      if (!recorded[i]) {
+        log.warn("dropped a second result for {} rank {} from {}", chunk.job.task().name(),
+            outcomes[i].rank(), worker);
+      } else if (!outcomes[i].ok()) {
+        config.events.inputFailed(outcomes[i].failure());
       }
     }
   }

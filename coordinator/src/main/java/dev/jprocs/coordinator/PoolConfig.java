@@ -147,7 +147,7 @@ public final class PoolConfig {
     private Mode mode = Mode.PROCESSES;
     private Path classArchive = defaultClassArchive();
     private boolean spareWorker = true;
-    private Duration spareDelay = Duration.ofSeconds(1);
+    private Duration spareDelay = Duration.ofSeconds(2);
     private WorkerLauncher.Initializer initializer;
     private final List<String> clusterAddresses = new ArrayList<>();
     private String clusterName = dev.jprocs.cluster.MemberSettings.DEFAULT_CLUSTER_NAME;
@@ -227,7 +227,7 @@ public final class PoolConfig {
      * Whether the pool keeps one spare worker JVM, booted and idle, from {@code delay} after it
      * started: when a worker ends, the spare takes its slot at once (a replacement is at work in
      * milliseconds instead of a JVM's start) and another spare boots in the background. Costs one
-     * idle JVM. Default on, 1 s; worker processes only (not threads or a cluster).
+     * idle JVM. Default on, 2 s, so a run shorter than that never boots one; worker processes only (not threads or a cluster).
      */
     public Builder spareWorker(boolean keep, Duration delay) {
       this.spareWorker = keep;
@@ -238,7 +238,7 @@ public final class PoolConfig {
       return this;
     }
 
-    /** As {@link #spareWorker(boolean, Duration)}, with the default delay of 1 s. */
+    /** As {@link #spareWorker(boolean, Duration)}, with the default delay of 2 s. */
     public Builder spareWorker(boolean keep) {
       return spareWorker(keep, spareDelay);
     }

@@ -39,23 +39,38 @@ final class ResultAssembler {
    * has one.
    */
   boolean offer(TaskResult result) {
-    int rank = Math.toIntExact(result.rank());
-    boolean last;
+    return offerAll(new TaskResult[] {result})[0];
+  }
+
+  /**
+   * Records a chunk's outcomes at once, with one wake-up of the waiting caller rather than one per
+   * rank. Returns, for each, whether it was recorded (false: its rank already had an outcome).
+   */
+  boolean[] offerAll(TaskResult[] results) {
+    boolean[] recorded = new boolean[results.length];
+    boolean last = false;
     synchronized (this) {
-      if (byRank[rank] != null) {
-        return false;
+      for (int i = 0; i < results.length; i++) {
+        int rank = Math.toIntExact(results[i].rank());
+        if (byRank[rank] == null) {
+          byRank[rank] = results[i];
+          recorded[i] = true;
+          last = ++filled == byRank.length;
+        }
       }
-      byRank[rank] = result;
-      last = ++filled == byRank.length;
       notifyAll(); // wakes callers waiting in awaitRank
     }
     if (arrivals != null) {
-      arrivals.add(result); // wakes a caller waiting in awaitNextArrival
+      for (int i = 0; i < results.length; i++) {
+        if (recorded[i]) {
+          arrivals.add(results[i]); // wakes a caller waiting in awaitNextArrival
+        }
+      }
     }
     if (last) {
       complete.complete(null); // wakes Pool.close waiting for outstanding jobs
     }
-    return true;
+    return recorded;
   }
 
   /** True when {@code rank} has an outcome. */

@@ -176,6 +176,12 @@ public final class CoordinatorCommand implements Callable<Integer> {
           + " leaks (default: 0, never).")
   long maxTasksPerWorker;
 
+  @Option(names = "--spare-worker", negatable = true, defaultValue = "true", fallbackValue = "true",
+      description = "Keep one booted spare worker JVM from 2 s into the run, so a worker that dies is"
+          + " replaced in milliseconds; --no-spare-worker saves that JVM (default: on; processes"
+          + " only).")
+  boolean spareWorker;
+
   @Option(names = "--max-restarts", paramLabel = "R", defaultValue = "50",
       description = "Stop the run (a restart storm) after more than R worker restarts within"
           + " --restart-window (default: ${DEFAULT-VALUE}).")
@@ -371,7 +377,8 @@ public final class CoordinatorCommand implements Callable<Integer> {
         .maxLineBytes(maxLineBytes)
         .maxTasksPerWorker(maxTasksPerWorker)
         .restartLimit(maxRestarts, seconds(restartWindow, "--restart-window"))
-        .shutdownGrace(seconds(grace, "--grace"));
+        .shutdownGrace(seconds(grace, "--grace"))
+        .spareWorker(spareWorker);
   }
 
   /**
