@@ -11,6 +11,7 @@ import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
@@ -175,6 +176,32 @@ class GlobalAlignerTest {
   }
 
   @Test
+  void scoresAgreeWithAStraightforwardThreeMatrixGotoh() {
+    int[][] scoreSets = {{1, -2, -5, -2}, {2, -1, -3, -1}, {1, -20, -5, -2}, {1, -1, -1, -1}};
+    Random random = new Random(2024);
+    for (int[] scores : scoreSets) {
+      GlobalAligner custom = new GlobalAligner(scores[0], scores[1], scores[2], scores[3]);
+      for (int n = 0; n < 1500; n++) {
+        int firstLength = n < 36 ? n / 6 : random.nextInt(n % 3 == 0 ? 8 : 80);
+        int secondLength = n < 36 ? n % 6 : random.nextInt(n % 5 == 0 ? 8 : 80);
+        String alphabet = n % 4 == 0 ? "AB" : "ACGT";
+        String first = randomSequence(random, firstLength, alphabet);
+        String second = randomSequence(random, secondLength, alphabet);
+
+        GlobalAligner.Result result = custom.align(first, second);
+
+        String pair = first + " against " + second + " with " + Arrays.toString(scores);
+        assertEquals(referenceScore(first, second, scores), result.score(), pair);
+        assertEquals(result.first().length(), result.second().length(), pair);
+        assertEquals(first, result.first().replace("-", ""), pair);
+        assertEquals(second, result.second().replace("-", ""), pair);
+        assertEquals(
+            result.score(), rescore(result, scores[0], scores[1], scores[2], scores[3]), pair);
+      }
+    }
+  }
+
+  @Test
   void outOfRangeScoresAreRejected() {
     IllegalArgumentException error =
         assertThrows(IllegalArgumentException.class, () -> new GlobalAligner(1, -2, -5000, -2));
@@ -214,6 +241,49 @@ class GlobalAlignerTest {
       }
     }
     return score;
+  }
+
+  /**
+   * Gotoh's recurrences over three full matrices as textbooks write them, with no shared rows or
+   * traceback: the reference the aligner's scores are checked against.
+   */
+  private static int referenceScore(String first, String second, int[] scores) {
+    int match = scores[0];
+    int mismatch = scores[1];
+    int gapOpen = scores[2];
+    int gapExtend = scores[3];
+    int rows = first.length();
+    int columns = second.length();
+    long impossible = Long.MIN_VALUE / 4;
+    long[][] m = new long[rows + 1][columns + 1];
+    long[][] x = new long[rows + 1][columns + 1]; // ends with a gap in second
+    long[][] y = new long[rows + 1][columns + 1]; // ends with a gap in first
+    for (int i = 0; i <= rows; i++) {
+      for (int j = 0; j <= columns; j++) {
+        if (i == 0 && j == 0) {
+          m[i][j] = 0;
+          x[i][j] = impossible;
+          y[i][j] = impossible;
+          continue;
+        }
+        m[i][j] =
+            i > 0 && j > 0
+                ? Math.max(m[i - 1][j - 1], Math.max(x[i - 1][j - 1], y[i - 1][j - 1]))
+                    + (first.charAt(i - 1) == second.charAt(j - 1) ? match : mismatch)
+                : impossible;
+        x[i][j] =
+            i > 0
+                ? Math.max(
+                    x[i - 1][j] + gapExtend, Math.max(m[i - 1][j], y[i - 1][j]) + gapOpen)
+                : impossible;
+        y[i][j] =
+            j > 0
+                ? Math.max(
+                    y[i][j - 1] + gapExtend, Math.max(m[i][j - 1], x[i][j - 1]) + gapOpen)
+                : impossible;
+      }
+    }
+    return (int) Math.max(m[rows][columns], Math.max(x[rows][columns], y[rows][columns]));
   }
 
   private static List<String[]> readBiopythonScores() throws IOException {
