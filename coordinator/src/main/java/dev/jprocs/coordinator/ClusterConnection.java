@@ -9,12 +9,19 @@ import com.hazelcast.cluster.MembershipEvent;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.core.HazelcastInstanceNotActiveException;
 import com.hazelcast.core.IExecutorService;
+import com.hazelcast.core.LifecycleEvent;
 import com.hazelcast.core.MemberLeftException;
 import com.hazelcast.spi.exception.TargetDisconnectedException;
 import com.hazelcast.spi.exception.TargetNotMemberException;
 import dev.jprocs.cluster.ClientSettings;
 import dev.jprocs.cluster.MemberSettings;
 import java.io.IOException;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalTime;
+import java.time.ZoneId;
+import java.time.temporal.ChronoUnit;
+import java.util.Comparator;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -46,6 +53,7 @@ final class ClusterConnection implements AutoCloseable {
     private final long pid;
     private final List<String> slotIds = new ArrayList<>();
     private volatile boolean gone;
+    private volatile Instant goneAt;
 
     MemberEntry(Member member) {
       this.member = member;
@@ -65,15 +73,22 @@ final class ClusterConnection implements AutoCloseable {
       return (int) Math.max(1, number(member.getAttribute(MemberSettings.THREADS_ATTRIBUTE), 1));
     }
 
-    /** Marks the member gone: its slots are not started again. Any thread. */
-    void gone() {
-      gone = true;
+    /** Marks the member gone, from now: its slots are not started again. Any thread. */
+    synchronized void gone() {
+      if (!gone) {
+        goneAt = Instant.now();
+        gone = true;
+      }
+    }
+
+    /** "127.0.0.1:5702". */
+    String address() {
+      return member.getAddress().getHost() + ":" + member.getAddress().getPort();
     }
 
     /** "member 127.0.0.1:5702 (pid 1234)". */
     String describe() {
-      return "member " + member.getAddress().getHost() + ":" + member.getAddress().getPort()
-          + " (pid " + pid + ")";
+      return "member " + address() + " (pid " + pid + ")";
     }
 
     private static long number(String text, long otherwise) {
@@ -94,7 +109,10 @@ final class ClusterConnection implements AutoCloseable {
   private final Map<String, MemberEntry> bySlot = new LinkedHashMap<>(); // guarded by this
   private final Map<String, MemberSlot> live = new LinkedHashMap<>(); // guarded by this
   private Consumer<List<String>> newSlots; // guarded by this
-  private int nextSlot;
+  private int nextSlot; // guarded by this
+  /** When the client lost its connection to the cluster, null while it is connected. */
+  private Instant disconnectedAt; // guarded by this
+  private volatile boolean closing;
 
   private ClusterConnection(ClientSettings settings, HazelcastInstance client, int maxLineBytes) {
     this.settings = settings;
@@ -123,7 +141,51 @@ final class ClusterConnection implements AutoCloseable {
     }
     ClusterConnection connection = new ClusterConnection(settings, client, maxLineBytes);
     client.getCluster().addMembershipListener(connection.new Listener());
+    client.getLifecycleService().addLifecycleListener(connection::lifecycle);
     return connection;
+  }
+
+  /**
+   * Hears of the client losing and regaining its connection to the cluster, and of it giving up
+   * (after the connect timeout: {@link ClientSettings} bounds reconnecting as it bounds the first
+   * connection); Hazelcast's lifecycle thread. A client that gave up has no member left: their
+   * slots end at once.
+   */
+  private void lifecycle(LifecycleEvent event) {
+    switch (event.getState()) {
+      case CLIENT_DISCONNECTED -> {
+        synchronized (this) {
+          disconnectedAt = Instant.now();
+        }
+        log.warn("lost the connection to cluster '{}'; reconnecting for up to {} s (--cluster-timeout)",
+            settings.clusterName(), settings.connectTimeout().toSeconds());
+      }
+      case CLIENT_CONNECTED -> {
+        synchronized (this) {
+          disconnectedAt = null;
+        }
+        log.info("connected to cluster '{}'", settings.clusterName());
+      }
+      case SHUTTING_DOWN -> {
+        if (!closing) {
+          lostCluster();
+        }
+      }
+      default -> { }
+    }
+  }
+
+  /** The client gave up reconnecting: every member is out of reach, and their slots end. */
+  private void lostCluster() {
+    List<MemberEntry> left;
+    synchronized (this) {
+      left = members.values().stream().filter(m -> !m.gone).toList();
+    }
+    log.error("gave up reconnecting to cluster '{}' after {} s (--cluster-timeout)",
+        settings.clusterName(), settings.connectTimeout().toSeconds());
+    left.forEach(entry -> ended(entry, entry.describe() + " is out of reach: the client lost cluster '"
+        + settings.clusterName() + "' and gave up reconnecting after "
+        + settings.connectTimeout().toSeconds() + " s (--cluster-timeout)"));
   }
 
   /** Hears of members joining and leaving; Hazelcast event threads. */
@@ -168,13 +230,21 @@ final class ClusterConnection implements AutoCloseable {
   }
 
   private void removed(Member member) {
-    List<MemberSlot> ending = new ArrayList<>();
     MemberEntry entry;
     synchronized (this) {
       entry = members.get(member.getUuid());
       if (entry == null) {
         return;
       }
+    }
+    log.warn("{} left cluster '{}'", entry.describe(), settings.clusterName());
+    ended(entry, entry.describe() + " left the cluster");
+  }
+
+  /** Marks {@code entry} gone and ends its live slots, saying {@code why}. Any thread. */
+  private void ended(MemberEntry entry, String why) {
+    List<MemberSlot> ending = new ArrayList<>();
+    synchronized (this) {
       entry.gone();
       for (String slotId : entry.slotIds) {
         MemberSlot slot = live.get(slotId);
@@ -183,8 +253,38 @@ final class ClusterConnection implements AutoCloseable {
         }
       }
     }
-    log.warn("{} left cluster '{}'", entry.describe(), settings.clusterName());
-    ending.forEach(slot -> slot.memberLeft(entry.describe() + " left the cluster"));
+    ending.forEach(slot -> slot.memberLeft(why));
+  }
+
+  /**
+   * Null while some member can take work: the client is connected and a member is in the
+   * cluster. Otherwise what was last seen, for an error: "the last, member 127.0.0.1:5702 (pid
+   * 1234), left at 03:40:12", or when the client lost the cluster with members still listed, since
+   * when it has been disconnected.
+   */
+  synchronized String absence() {
+    boolean anyMember = members.values().stream().anyMatch(m -> !m.gone);
+    if (anyMember && disconnectedAt == null) {
+      return null;
+    }
+    if (anyMember) {
+      return "the client has been disconnected from cluster '" + settings.clusterName()
+          + "' since " + clock(disconnectedAt);
+    }
+    return members.values().stream()
+        .filter(m -> m.goneAt != null)
+        .max(Comparator.comparing((MemberEntry m) -> m.goneAt))
+        .map(m -> "the last, " + m.describe() + ", left at " + clock(m.goneAt))
+        .orElse("cluster '" + settings.clusterName() + "' never had one");
+  }
+
+  private static String clock(Instant at) {
+    return LocalTime.ofInstant(at, ZoneId.systemDefault()).truncatedTo(ChronoUnit.SECONDS).toString();
+  }
+
+  /** How long the pool waits with work and no member before it gives up: the connect timeout. */
+  Duration grace() {
+    return settings.connectTimeout();
   }
 
   /**
@@ -258,6 +358,7 @@ final class ClusterConnection implements AutoCloseable {
   /** Shuts the client down; the members keep running. Call after the pool's slots have ended. */
   @Override
   public void close() {
+    closing = true; // the shutdown that follows is ours, not a lost cluster
     client.shutdown();
   }
 }

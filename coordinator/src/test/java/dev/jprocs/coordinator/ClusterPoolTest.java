@@ -127,6 +127,40 @@ class ClusterPoolTest {
   }
 
   @Test
+  void everyMemberGoneMidRunEndsTheJobWithTheReasonAfterTheGraceInsteadOfHanging() throws Exception {
+    cluster = new ClusterMembers(2, 1);
+    cluster.start(2);
+    List<Double> inputs = Collections.nCopies(400, 0.05);
+    PoolConfig config = config().clusterConnectTimeout(Duration.ofSeconds(3)).build();
+    try (Pool pool = Pool.start(config)) {
+      CompletableFuture<List<TaskResult>> run = CompletableFuture.supplyAsync(() -> {
+        List<TaskResult> all = new ArrayList<>();
+        pool.results(TaskSpec.of("sleep"), inputs, 1).forEachRemaining(all::add);
+        return all;
+      });
+      await("both members to have answered a chunk").atMost(Duration.ofSeconds(30))
+          .until(() -> answeredByPids.size() == 2);
+      cluster.members().forEach(m -> ProcessHandle.of(m.pid()).orElseThrow().destroyForcibly());
+
+      List<TaskResult> results = run.get(60, TimeUnit.SECONDS);
+      assertEquals(inputs.size(), results.size());
+      String reason = pool.brokenReason();
+      assertTrue(reason != null && reason.startsWith("no cluster member left for 3 s")
+          && reason.contains("left at"), "the pool says why it stopped: " + reason);
+      long ok = results.stream().filter(TaskResult::ok).count();
+      assertTrue(ok > 0 && ok < inputs.size(), ok + " of " + inputs.size() + " finished");
+      for (int rank = 0; rank < results.size(); rank++) {
+        TaskResult result = results.get(rank);
+        assertEquals((long) rank, result.rank());
+        if (!result.ok()) {
+          assertEquals(TaskFailure.Kind.CANCELLED, result.failure().kind(), result.failure().toString());
+          assertTrue(result.failure().message().contains(reason), result.failure().message());
+        }
+      }
+    }
+  }
+
+  @Test
   void memberJoiningMidRunGetsWork() throws Exception {
     cluster = new ClusterMembers(2, 2);
     cluster.start(1);
