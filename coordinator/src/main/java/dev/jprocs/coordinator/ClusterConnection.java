@@ -330,6 +330,44 @@ final class ClusterConnection implements AutoCloseable {
     return slot;
   }
 
+  /**
+   * Tells {@code exit}, the end of slot {@code exit.workerId()}, as what happened on the cluster:
+   * a slot whose member left or failed its call gets that as its problem ("member 127.0.0.1:5702
+   * (pid 1234) left the cluster"), not only in its stderr; a slot ended from here (a kill, a task
+   * timeout) says that its member keeps running, since no process was signalled. Any other exit is
+   * returned as it is. Call once the slot has ended, before it is started again.
+   */
+  WorkerExit explained(WorkerExit exit) {
+    MemberSlot slot;
+    MemberEntry entry;
+    synchronized (this) {
+      slot = live.get(exit.workerId());
+      entry = bySlot.get(exit.workerId());
+    }
+    if (slot == null || entry == null || slot.isAlive()) {
+      return exit;
+    }
+    String problem;
+    String reason = slot.endReason();
+    if (slot.destroyed()) {
+      problem = (exit.problem() == null ? "the slot was ended" : exit.problem())
+          + "; only the slot ended, its calls cancelled: " + entry.describe() + " keeps running";
+    } else if (reason != null && exit.problem() == null) {
+      problem = reason;
+    } else {
+      return exit;
+    }
+    List<String> tail = exit.stderrTail().stream().filter(line -> !line.equals(reason)).toList();
+    return new WorkerExit(exit.workerId(), exit.pid(), exit.exitCode(), exit.goodbye(), problem,
+        tail, exit.lastFrames());
+  }
+
+  /** "127.0.0.1:5702", the address of slot {@code workerId}'s member; null for no such slot. */
+  synchronized String address(String workerId) {
+    MemberEntry entry = bySlot.get(workerId);
+    return entry == null ? null : entry.address();
+  }
+
   /** Whether slot {@code workerId} may be started again: its member is still in the cluster. */
   synchronized boolean canRestart(String workerId) {
     MemberEntry entry = bySlot.get(workerId);

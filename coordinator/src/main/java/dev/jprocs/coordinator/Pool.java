@@ -221,7 +221,8 @@ public final class Pool implements AutoCloseable, WorkerHandle.Listener {
     }
     return new WorkerInfo(worker.workerId(), worker.pid(), state,
         load == null ? 0 : load.itemsDone(), load == null ? 0 : load.itemsHeld(),
-        supervisor.restarts(worker.workerId()), worker.startedAt());
+        supervisor.restarts(worker.workerId()), worker.startedAt(),
+        cluster == null ? null : cluster.address(worker.workerId()));
   }
 
   /**
@@ -651,7 +652,8 @@ public final class Pool implements AutoCloseable, WorkerHandle.Listener {
 
   @Override
   public void onExit(WorkerHandle worker, WorkerExit exit) {
-    supervisor.onExit(worker, exit);
+    // A cluster slot's end is told as what happened to its member, not as a process's exit.
+    supervisor.onExit(worker, cluster == null ? exit : cluster.explained(exit));
   }
 
   /** Gives every input of {@code chunk} that has no outcome yet this failure. Any thread. */
