@@ -152,6 +152,9 @@ final class ClusterConnection implements AutoCloseable {
    * slots end at once.
    */
   private void lifecycle(LifecycleEvent event) {
+    if (closing) {
+      return; // our own shutdown disconnects the client too: nothing was lost
+    }
     switch (event.getState()) {
       case CLIENT_DISCONNECTED -> {
         synchronized (this) {
@@ -166,11 +169,7 @@ final class ClusterConnection implements AutoCloseable {
         }
         log.info("connected to cluster '{}'", settings.clusterName());
       }
-      case SHUTTING_DOWN -> {
-        if (!closing) {
-          lostCluster();
-        }
-      }
+      case SHUTTING_DOWN -> lostCluster();
       default -> { }
     }
   }

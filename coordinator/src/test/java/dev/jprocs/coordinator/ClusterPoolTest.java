@@ -193,6 +193,32 @@ class ClusterPoolTest {
   }
 
   @Test
+  void memberStartedWithinTheGraceAfterTheLastOneDiedTakesTheWorkOn() throws Exception {
+    cluster = new ClusterMembers(2, 1);
+    ClusterMembers.Member first = cluster.start(1).get(0);
+    List<Double> inputs = Collections.nCopies(150, 0.05);
+    PoolConfig config = config().cluster(cluster.allAddresses())
+        .clusterConnectTimeout(Duration.ofSeconds(40)).build();
+    try (Pool pool = Pool.start(config)) {
+      CompletableFuture<List<TaskResult>> run = CompletableFuture.supplyAsync(() -> {
+        List<TaskResult> all = new ArrayList<>();
+        pool.results(TaskSpec.of("sleep"), inputs, 1).forEachRemaining(all::add);
+        return all;
+      });
+      await("the first member to have answered a chunk").atMost(Duration.ofSeconds(30))
+          .until(() -> answeredByPids.contains(first.pid()));
+      ProcessHandle.of(first.pid()).orElseThrow().destroyForcibly();
+      await("its slot's death").atMost(Duration.ofSeconds(30)).until(() -> !deaths.isEmpty());
+      ClusterMembers.Member second = cluster.start(1).get(0);
+
+      List<TaskResult> results = run.get(90, TimeUnit.SECONDS);
+      assertTrue(results.stream().allMatch(TaskResult::ok), "every input finished");
+      assertEquals(null, pool.brokenReason());
+      assertTrue(answeredByPids.contains(second.pid()), "the new member took the work on");
+    }
+  }
+
+  @Test
   void memberJoiningMidRunGetsWork() throws Exception {
     cluster = new ClusterMembers(2, 2);
     cluster.start(1);
