@@ -37,6 +37,9 @@ public record ClientSettings(List<String> addresses, String clusterName, Duratio
     config.setProperty("hazelcast.logging.type", "slf4j");
     config.setProperty("hazelcast.phone.home.enabled", "false");
     config.setProperty("hazelcast.shutdownhook.enabled", "false");
+    // What a member answers is deserialized here too: the same allow-list as on members.
+    config.getSerializationConfig()
+        .setJavaSerializationFilterConfig(MemberSettings.javaSerializationFilter());
     ClientNetworkConfig network = config.getNetworkConfig();
     network.setAddresses(addresses);
     network.getAutoDetectionConfig().setEnabled(false);

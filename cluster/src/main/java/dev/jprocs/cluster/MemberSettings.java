@@ -1,6 +1,8 @@
 package dev.jprocs.cluster;
 
+import com.hazelcast.config.ClassFilter;
 import com.hazelcast.config.Config;
+import com.hazelcast.config.JavaSerializationFilterConfig;
 import com.hazelcast.config.JoinConfig;
 import com.hazelcast.config.NetworkConfig;
 import java.util.List;
@@ -55,6 +57,23 @@ public record MemberSettings(List<String> join, String bindInterface, int port, 
     }
   }
 
+  /**
+   * What Java deserialization accepts, on members and on the coordinator's client: jprocs's own
+   * calls and answers (this package's {@link RunChunk}, {@link SayHello}, {@link ChunkAnswer}),
+   * and Hazelcast's defaults, its own classes and the JDK's ({@code java}, {@code javax}, arrays)
+   * without the known gadget classes of its blacklist. Any other class, such as a {@code Callable}
+   * of someone else's jar sent by a client that reached the port, is refused before it is built.
+   *
+   * <p>Why a filter and not a serialization of our own (IdentifiedDataSerializable): a member
+   * deserializes whatever Java-serialized object a client sends it unless a filter says no, so the
+   * filter is the protection either way, and with it the three small classes stay plain records.
+   */
+  public static JavaSerializationFilterConfig javaSerializationFilter() {
+    return new JavaSerializationFilterConfig()
+        .setWhitelist(new ClassFilter().addClasses(RunChunk.class.getName(),
+            SayHello.class.getName(), ChunkAnswer.class.getName()));
+  }
+
   /** The Hazelcast member configuration; {@code pid} is published as a member attribute. */
   public Config toHazelcastConfig(long pid) {
     Config config = new Config();
@@ -80,6 +99,7 @@ public record MemberSettings(List<String> join, String bindInterface, int port, 
     joinConfig.getAutoDetectionConfig().setEnabled(false);
     joinConfig.getTcpIpConfig().setEnabled(true).setMembers(join);
 
+    config.getSerializationConfig().setJavaSerializationFilterConfig(javaSerializationFilter());
     config.getExecutorConfig(CHUNK_EXECUTOR).setPoolSize(threads).setStatisticsEnabled(false);
     config.getExecutorConfig(CONTROL_EXECUTOR).setPoolSize(1).setStatisticsEnabled(false);
     config.getMemberAttributeConfig()

@@ -9,13 +9,20 @@ import com.hazelcast.cluster.MembershipEvent;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.core.HazelcastInstanceNotActiveException;
 import com.hazelcast.core.IExecutorService;
+import com.hazelcast.core.LifecycleEvent;
 import com.hazelcast.core.MemberLeftException;
 import com.hazelcast.spi.exception.TargetDisconnectedException;
 import com.hazelcast.spi.exception.TargetNotMemberException;
 import dev.jprocs.cluster.ClientSettings;
 import dev.jprocs.cluster.MemberSettings;
 import java.io.IOException;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalTime;
+import java.time.ZoneId;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -46,6 +53,7 @@ final class ClusterConnection implements AutoCloseable {
     private final long pid;
     private final List<String> slotIds = new ArrayList<>();
     private volatile boolean gone;
+    private volatile Instant goneAt;
 
     MemberEntry(Member member) {
       this.member = member;
@@ -65,15 +73,22 @@ final class ClusterConnection implements AutoCloseable {
       return (int) Math.max(1, number(member.getAttribute(MemberSettings.THREADS_ATTRIBUTE), 1));
     }
 
-    /** Marks the member gone: its slots are not started again. Any thread. */
-    void gone() {
-      gone = true;
+    /** Marks the member gone, from now: its slots are not started again. Any thread. */
+    synchronized void gone() {
+      if (!gone) {
+        goneAt = Instant.now();
+        gone = true;
+      }
+    }
+
+    /** "127.0.0.1:5702". */
+    String address() {
+      return member.getAddress().getHost() + ":" + member.getAddress().getPort();
     }
 
     /** "member 127.0.0.1:5702 (pid 1234)". */
     String describe() {
-      return "member " + member.getAddress().getHost() + ":" + member.getAddress().getPort()
-          + " (pid " + pid + ")";
+      return "member " + address() + " (pid " + pid + ")";
     }
 
     private static long number(String text, long otherwise) {
@@ -94,7 +109,10 @@ final class ClusterConnection implements AutoCloseable {
   private final Map<String, MemberEntry> bySlot = new LinkedHashMap<>(); // guarded by this
   private final Map<String, MemberSlot> live = new LinkedHashMap<>(); // guarded by this
   private Consumer<List<String>> newSlots; // guarded by this
-  private int nextSlot;
+  private int nextSlot; // guarded by this
+  /** When the client lost its connection to the cluster, null while it is connected. */
+  private Instant disconnectedAt; // guarded by this
+  private volatile boolean closing;
 
   private ClusterConnection(ClientSettings settings, HazelcastInstance client, int maxLineBytes) {
     this.settings = settings;
@@ -123,7 +141,50 @@ final class ClusterConnection implements AutoCloseable {
     }
     ClusterConnection connection = new ClusterConnection(settings, client, maxLineBytes);
     client.getCluster().addMembershipListener(connection.new Listener());
+    client.getLifecycleService().addLifecycleListener(connection::lifecycle);
     return connection;
+  }
+
+  /**
+   * Hears of the client losing and regaining its connection to the cluster, and of it giving up
+   * (after the connect timeout: {@link ClientSettings} bounds reconnecting as it bounds the first
+   * connection); Hazelcast's lifecycle thread. A client that gave up has no member left: their
+   * slots end at once.
+   */
+  private void lifecycle(LifecycleEvent event) {
+    if (closing) {
+      return; // our own shutdown disconnects the client too: nothing was lost
+    }
+    switch (event.getState()) {
+      case CLIENT_DISCONNECTED -> {
+        synchronized (this) {
+          disconnectedAt = Instant.now();
+        }
+        log.warn("lost the connection to cluster '{}'; reconnecting for up to {} s (--cluster-timeout)",
+            settings.clusterName(), settings.connectTimeout().toSeconds());
+      }
+      case CLIENT_CONNECTED -> {
+        synchronized (this) {
+          disconnectedAt = null;
+        }
+        log.info("connected to cluster '{}'", settings.clusterName());
+      }
+      case SHUTTING_DOWN -> lostCluster();
+      default -> { }
+    }
+  }
+
+  /** The client gave up reconnecting: every member is out of reach, and their slots end. */
+  private void lostCluster() {
+    List<MemberEntry> left;
+    synchronized (this) {
+      left = members.values().stream().filter(m -> !m.gone).toList();
+    }
+    log.error("gave up reconnecting to cluster '{}' after {} s (--cluster-timeout)",
+        settings.clusterName(), settings.connectTimeout().toSeconds());
+    left.forEach(entry -> ended(entry, entry.describe() + " is out of reach: the client lost cluster '"
+        + settings.clusterName() + "' and gave up reconnecting after "
+        + settings.connectTimeout().toSeconds() + " s (--cluster-timeout)"));
   }
 
   /** Hears of members joining and leaving; Hazelcast event threads. */
@@ -168,13 +229,21 @@ final class ClusterConnection implements AutoCloseable {
   }
 
   private void removed(Member member) {
-    List<MemberSlot> ending = new ArrayList<>();
     MemberEntry entry;
     synchronized (this) {
       entry = members.get(member.getUuid());
       if (entry == null) {
         return;
       }
+    }
+    log.warn("{} left cluster '{}'", entry.describe(), settings.clusterName());
+    ended(entry, entry.describe() + " left the cluster");
+  }
+
+  /** Marks {@code entry} gone and ends its live slots, saying {@code why}. Any thread. */
+  private void ended(MemberEntry entry, String why) {
+    List<MemberSlot> ending = new ArrayList<>();
+    synchronized (this) {
       entry.gone();
       for (String slotId : entry.slotIds) {
         MemberSlot slot = live.get(slotId);
@@ -183,8 +252,38 @@ final class ClusterConnection implements AutoCloseable {
         }
       }
     }
-    log.warn("{} left cluster '{}'", entry.describe(), settings.clusterName());
-    ending.forEach(slot -> slot.memberLeft(entry.describe() + " left the cluster"));
+    ending.forEach(slot -> slot.memberLeft(why));
+  }
+
+  /**
+   * Null while some member can take work: the client is connected and a member is in the
+   * cluster. Otherwise what was last seen, for an error: "the last, member 127.0.0.1:5702 (pid
+   * 1234), left at 03:40:12", or when the client lost the cluster with members still listed, since
+   * when it has been disconnected.
+   */
+  synchronized String absence() {
+    boolean anyMember = members.values().stream().anyMatch(m -> !m.gone);
+    if (anyMember && disconnectedAt == null) {
+      return null;
+    }
+    if (anyMember) {
+      return "the client has been disconnected from cluster '" + settings.clusterName()
+          + "' since " + clock(disconnectedAt);
+    }
+    return members.values().stream()
+        .filter(m -> m.goneAt != null)
+        .max(Comparator.comparing((MemberEntry m) -> m.goneAt))
+        .map(m -> "the last, " + m.describe() + ", left at " + clock(m.goneAt))
+        .orElse("cluster '" + settings.clusterName() + "' never had one");
+  }
+
+  private static String clock(Instant at) {
+    return LocalTime.ofInstant(at, ZoneId.systemDefault()).truncatedTo(ChronoUnit.SECONDS).toString();
+  }
+
+  /** How long the pool waits with work and no member before it gives up: the connect timeout. */
+  Duration grace() {
+    return settings.connectTimeout();
   }
 
   /**
@@ -230,6 +329,44 @@ final class ClusterConnection implements AutoCloseable {
     return slot;
   }
 
+  /**
+   * Tells {@code exit}, the end of slot {@code exit.workerId()}, as what happened on the cluster:
+   * a slot whose member left or failed its call gets that as its problem ("member 127.0.0.1:5702
+   * (pid 1234) left the cluster"), not only in its stderr; a slot ended from here (a kill, a task
+   * timeout) says that its member keeps running, since no process was signalled. Any other exit is
+   * returned as it is. Call once the slot has ended, before it is started again.
+   */
+  WorkerExit explained(WorkerExit exit) {
+    MemberSlot slot;
+    MemberEntry entry;
+    synchronized (this) {
+      slot = live.get(exit.workerId());
+      entry = bySlot.get(exit.workerId());
+    }
+    if (slot == null || entry == null || slot.isAlive()) {
+      return exit;
+    }
+    String problem;
+    String reason = slot.endReason();
+    if (slot.destroyed()) {
+      problem = (exit.problem() == null ? "the slot was ended" : exit.problem())
+          + "; only the slot ended, its calls cancelled: " + entry.describe() + " keeps running";
+    } else if (reason != null && exit.problem() == null) {
+      problem = reason;
+    } else {
+      return exit;
+    }
+    List<String> tail = exit.stderrTail().stream().filter(line -> !line.equals(reason)).toList();
+    return new WorkerExit(exit.workerId(), exit.pid(), exit.exitCode(), exit.goodbye(), problem,
+        tail, exit.lastFrames());
+  }
+
+  /** "127.0.0.1:5702", the address of slot {@code workerId}'s member; null for no such slot. */
+  synchronized String address(String workerId) {
+    MemberEntry entry = bySlot.get(workerId);
+    return entry == null ? null : entry.address();
+  }
+
   /** Whether slot {@code workerId} may be started again: its member is still in the cluster. */
   synchronized boolean canRestart(String workerId) {
     MemberEntry entry = bySlot.get(workerId);
@@ -258,6 +395,7 @@ final class ClusterConnection implements AutoCloseable {
   /** Shuts the client down; the members keep running. Call after the pool's slots have ended. */
   @Override
   public void close() {
+    closing = true; // the shutdown that follows is ours, not a lost cluster
     client.shutdown();
   }
 }

@@ -62,6 +62,10 @@ public final class Pool implements AutoCloseable, WorkerHandle.Listener {
   private final Thread shutdownHook = new Thread(this::interrupted, "jprocs-shutdown-hook");
   private volatile State state = State.RUNNING;
   private volatile String brokenReason;
+  /** How often a cluster pool checks that a member is left while it has work. */
+  private static final long CLUSTER_CHECK_MILLIS = 200;
+  /** Since when a cluster pool has had work and no member to run it on; supervisor thread only. */
+  private long noMemberSince = -1;
 
   private Pool(PoolConfig config, ClusterConnection cluster) {
     this.config = config;
@@ -79,6 +83,30 @@ public final class Pool implements AutoCloseable, WorkerHandle.Listener {
     if (config.taskTimeout != null) {
       long period = Math.max(10, Math.min(250, config.taskTimeout.toMillis() / 4));
       supervisor.every(period, this::killOverdueWorkers);
+    }
+    if (cluster != null) {
+      supervisor.every(CLUSTER_CHECK_MILLIS, this::breakWithoutMembers);
+    }
+  }
+
+  /**
+   * Breaks the pool when it has had unfinished work and no cluster member for longer than the
+   * cluster's grace (the connect timeout): without this, pending work would wait forever for a
+   * member to join. A member that joins within the grace resets it. Supervisor thread.
+   */
+  private void breakWithoutMembers() {
+    String absence = active.isEmpty() || state == State.TERMINATED ? null : cluster.absence();
+    if (absence == null) {
+      noMemberSince = -1;
+      return;
+    }
+    long now = System.nanoTime();
+    if (noMemberSince < 0) {
+      noMemberSince = now;
+    } else if (now - noMemberSince >= cluster.grace().toNanos()) {
+      noMemberSince = -1;
+      broken("no cluster member left for " + cluster.grace().toSeconds() + " s (" + absence
+          + "; --cluster-timeout)");
     }
   }
 
@@ -199,7 +227,8 @@ public final class Pool implements AutoCloseable, WorkerHandle.Listener {
     }
     return new WorkerInfo(worker.workerId(), worker.pid(), state,
         load == null ? 0 : load.itemsDone(), load == null ? 0 : load.itemsHeld(),
-        supervisor.restarts(worker.workerId()), worker.startedAt());
+        supervisor.restarts(worker.workerId()), worker.startedAt(),
+        cluster == null ? null : cluster.address(worker.workerId()));
   }
 
   /**
@@ -634,7 +663,8 @@ public final class Pool implements AutoCloseable, WorkerHandle.Listener {
 
   @Override
   public void onExit(WorkerHandle worker, WorkerExit exit) {
-    supervisor.onExit(worker, exit);
+    // A cluster slot's end is told as what happened to its member, not as a process's exit.
+    supervisor.onExit(worker, cluster == null ? exit : cluster.explained(exit));
   }
 
   /** Gives every input of {@code chunk} that has no outcome yet this failure. Any thread. */
@@ -649,7 +679,10 @@ public final class Pool implements AutoCloseable, WorkerHandle.Listener {
     }
   }
 
-  /** Stops the pool after a restart storm: what is unfinished fails with the reason. */
+  /**
+   * Stops the pool after a restart storm, or with no cluster member left: what is unfinished
+   * fails with the reason.
+   */
   private void broken(String reason) {
     log.error("stopping the pool: {}", reason);
     config.events.poolBroken(reason);
@@ -664,7 +697,7 @@ public final class Pool implements AutoCloseable, WorkerHandle.Listener {
     supervisor.processes().forEach(w -> w.kill("the pool stopped"));
   }
 
-  /** Why the pool stopped by itself (a restart storm), or null. */
+  /** Why the pool stopped by itself (a restart storm, no cluster member left), or null. */
   public String brokenReason() {
     return brokenReason;
   }

@@ -12,9 +12,11 @@ import java.time.Instant;
  * @param itemsHeld inputs sent to it and not yet answered
  * @param restarts how many processes this slot has had after its first
  * @param startedAt when this process was started
+ * @param member the address of the cluster member the slot runs on ("127.0.0.1:5702"; its pid is
+ *     that member's, on that machine), or null for a worker on this machine
  */
 public record WorkerInfo(String workerId, long pid, State state, long itemsDone, int itemsHeld,
-    int restarts, Instant startedAt) {
+    int restarts, Instant startedAt, String member) {
 
   /** Where a worker process is in its life. */
   public enum State {

@@ -27,9 +27,10 @@
  *  with --cluster, each slot's "process" is a MemberSlot, and its pipes end in a Hazelcast call:
  *  [worker-N-stdin] ─► MemberSlot [worker-N-member] ─ submitToMember(RunChunk) ─► member JVM:
  *                        │                               jprocs-chunks thread ─► WorkerLoop.answer
- *  [worker-N-stdout] ◄── result line ◄──────────── ChunkAnswer ◄┘
+ *  [worker-N-stdout] ◄── [worker-N-answers] ◄── ChunkAnswer ◄┘   (up to 4 calls in flight, answered in order)
  *  ClusterConnection [hz event threads]: member joined ─► Supervisor.add(new slots);
- *                                        member left ─► MemberSlot.memberLeft ─► process exit
+ *                                        member left, client gave up ─► MemberSlot.memberLeft ─► process exit
+ *  [jprocs-supervisor] Pool.breakWithoutMembers: work and no member for --cluster-timeout ─► broken
  * </pre>
  *
  * <p>What each actor reads and writes:
@@ -54,10 +55,12 @@
  *       {@code MemberSlot} on a cluster.
  *   <li>{@code ClusterConnection} and {@code MemberSlot} ({@code --cluster}): the Hazelcast client
  *       and the members it sees. A {@code MemberSlot} is a virtual worker on one member, dressed as
- *       a {@code Process}: its thread submits each task line it reads to the member and writes the
- *       answer back, one chunk at a time, so everything above it works unchanged. Membership events
+ *       a {@code Process}: one thread submits each task line it reads to the member, up to a few
+ *       calls ahead, another writes the answers back in that order, so everything above it works
+ *       unchanged. Membership events
  *       (Hazelcast's threads) open slots on a member that joins and end the slots of one that
- *       leaves, which the supervisor then treats as deaths, without restarting them. The member
+ *       leaves, which the supervisor then treats as deaths, without restarting them. With work pending
+ *       and no member left for the connect timeout, the pool breaks rather than wait. The member
  *       side is the {@code cluster} module ({@code dev.jprocs.cluster}).
  *   <li>{@code cli}: {@code scripts/coordinator.sh}: inputs from a file or a task's samples,
  *       JSON Lines output in input order, the report, and {@code ProgressDisplay}, the progress

@@ -6,6 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import dev.jprocs.coordinator.control.PoolCommands;
 import dev.jprocs.coordinator.testing.ClusterMembers;
 import dev.jprocs.coordinator.testing.NoChildProcesses;
 import java.time.Duration;
@@ -34,6 +37,7 @@ class ClusterPoolTest {
   private final Set<Long> sentToPids = ConcurrentHashMap.newKeySet();
   private final Set<Long> answeredByPids = ConcurrentHashMap.newKeySet();
   private final List<String> deaths = new CopyOnWriteArrayList<>();
+  private final List<WorkerExit> deadExits = new CopyOnWriteArrayList<>();
   private final List<String> retries = new CopyOnWriteArrayList<>();
   private final PoolEvents recorder = new PoolEvents() {
     @Override
@@ -51,6 +55,7 @@ class ClusterPoolTest {
     @Override
     public void workerDied(WorkerExit exit, String description) {
       deaths.add(description);
+      deadExits.add(exit);
     }
 
     @Override
@@ -124,6 +129,93 @@ class ClusterPoolTest {
     assertTrue(deaths.stream().anyMatch(d -> d.contains("it held task")),
         "a dead slot held work, which went elsewhere: " + deaths);
     assertFalse(retries.isEmpty(), "what the member held was sent again");
+    String left = "member 127.0.0.1:" + victim.port() + " (pid " + victim.pid() + ") left the cluster";
+    assertTrue(deadExits.stream().allMatch(exit -> exit.problem() != null
+        && exit.problem().startsWith(left)), "each death's problem says the member left: " + deadExits);
+  }
+
+  @Test
+  void killedSlotSaysItsMemberKeepsRunningAndListShowsTheMemberNotALocalProcess() throws Exception {
+    cluster = new ClusterMembers(1, 2);
+    ClusterMembers.Member member = cluster.start(1).get(0);
+    try (Pool pool = Pool.start(config().build())) {
+      JsonNode list = PoolCommands.of(pool).get("list").run(JsonNodeFactory.instance.objectNode());
+      for (JsonNode row : list.path("workers")) {
+        assertEquals(member.address(), row.path("member").asText(), row.toString());
+        assertEquals(member.pid(), row.path("pid").asLong(), row.toString());
+        assertTrue(row.path("rssBytes").isNull(), "no local /proc figure for a remote pid: " + row);
+      }
+      pool.killWorker("worker-0");
+      await("the killed slot's death report").atMost(Duration.ofSeconds(30))
+          .until(() -> !deaths.isEmpty());
+      assertTrue(deaths.get(0).contains("member " + member.address() + " (pid " + member.pid()
+          + ") keeps running"), deaths.get(0));
+      await("a new slot on the same member").atMost(Duration.ofSeconds(30))
+          .until(() -> pool.workers().stream().filter(WorkerInfo::ready).count() == 2);
+      assertEquals(List.of(4L, 9L), pool.map("square", List.of(2, 3), Long.class),
+          "the member still runs work");
+    }
+    assertTrue(member.process().isAlive(), "killing a slot left the member running");
+  }
+
+  @Test
+  void everyMemberGoneMidRunEndsTheJobWithTheReasonAfterTheGraceInsteadOfHanging() throws Exception {
+    cluster = new ClusterMembers(2, 1);
+    cluster.start(2);
+    List<Double> inputs = Collections.nCopies(400, 0.05);
+    PoolConfig config = config().clusterConnectTimeout(Duration.ofSeconds(3)).build();
+    try (Pool pool = Pool.start(config)) {
+      CompletableFuture<List<TaskResult>> run = CompletableFuture.supplyAsync(() -> {
+        List<TaskResult> all = new ArrayList<>();
+        pool.results(TaskSpec.of("sleep"), inputs, 1).forEachRemaining(all::add);
+        return all;
+      });
+      await("both members to have answered a chunk").atMost(Duration.ofSeconds(30))
+          .until(() -> answeredByPids.size() == 2);
+      cluster.members().forEach(m -> ProcessHandle.of(m.pid()).orElseThrow().destroyForcibly());
+
+      List<TaskResult> results = run.get(60, TimeUnit.SECONDS);
+      assertEquals(inputs.size(), results.size());
+      String reason = pool.brokenReason();
+      assertTrue(reason != null && reason.startsWith("no cluster member left for 3 s")
+          && reason.contains("left at"), "the pool says why it stopped: " + reason);
+      long ok = results.stream().filter(TaskResult::ok).count();
+      assertTrue(ok > 0 && ok < inputs.size(), ok + " of " + inputs.size() + " finished");
+      for (int rank = 0; rank < results.size(); rank++) {
+        TaskResult result = results.get(rank);
+        assertEquals((long) rank, result.rank());
+        if (!result.ok()) {
+          assertEquals(TaskFailure.Kind.CANCELLED, result.failure().kind(), result.failure().toString());
+          assertTrue(result.failure().message().contains(reason), result.failure().message());
+        }
+      }
+    }
+  }
+
+  @Test
+  void memberStartedWithinTheGraceAfterTheLastOneDiedTakesTheWorkOn() throws Exception {
+    cluster = new ClusterMembers(2, 1);
+    ClusterMembers.Member first = cluster.start(1).get(0);
+    List<Double> inputs = Collections.nCopies(150, 0.05);
+    PoolConfig config = config().cluster(cluster.allAddresses())
+        .clusterConnectTimeout(Duration.ofSeconds(40)).build();
+    try (Pool pool = Pool.start(config)) {
+      CompletableFuture<List<TaskResult>> run = CompletableFuture.supplyAsync(() -> {
+        List<TaskResult> all = new ArrayList<>();
+        pool.results(TaskSpec.of("sleep"), inputs, 1).forEachRemaining(all::add);
+        return all;
+      });
+      await("the first member to have answered a chunk").atMost(Duration.ofSeconds(30))
+          .until(() -> answeredByPids.contains(first.pid()));
+      ProcessHandle.of(first.pid()).orElseThrow().destroyForcibly();
+      await("its slot's death").atMost(Duration.ofSeconds(30)).until(() -> !deaths.isEmpty());
+      ClusterMembers.Member second = cluster.start(1).get(0);
+
+      List<TaskResult> results = run.get(90, TimeUnit.SECONDS);
+      assertTrue(results.stream().allMatch(TaskResult::ok), "every input finished");
+      assertEquals(null, pool.brokenReason());
+      assertTrue(answeredByPids.contains(second.pid()), "the new member took the work on");
+    }
   }
 
   @Test

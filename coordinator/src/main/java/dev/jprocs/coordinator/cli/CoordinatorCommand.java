@@ -93,7 +93,8 @@ public final class CoordinatorCommand implements Callable<Integer> {
   String clusterName;
 
   @Option(names = "--cluster-timeout", paramLabel = "SECONDS", defaultValue = "10",
-      description = "How long to try to reach --cluster before giving up (default: ${DEFAULT-VALUE}).")
+      description = "How long to try to reach --cluster before giving up, and how long a run waits"
+          + " for a member when none is left before it stops (default: ${DEFAULT-VALUE}).")
   double clusterTimeout;
 
   @picocli.CommandLine.Spec

@@ -90,21 +90,35 @@ public final class WorkersCommand implements Callable<Integer> {
     List<String[]> rows = new ArrayList<>();
     rows.add(new String[] {"worker", "pid", "state", "done", "held", "restarts", "uptime", "rss"});
     for (JsonNode w : response.path("workers")) {
-      rows.add(new String[] {w.path("worker").asText(), w.path("pid").asText(), w.path("state").asText(),
-          w.path("itemsDone").asText(), w.path("itemsHeld").asText(), w.path("restarts").asText(),
-          uptime(w.path("uptimeMillis").asLong()),
-          w.path("rssBytes").isNumber() ? megabytes(w.path("rssBytes").asLong()) : "?"});
+      rows.add(row(w));
     }
     printTable(rows);
     return OK;
   }
 
+  /**
+   * One worker of a list answer as a table row. A cluster slot's pid is its member's, on another
+   * machine: it reads {@code 1234@10.0.0.2:5701}, and its rss, which this machine cannot see, "-".
+   */
+  static String[] row(JsonNode w) {
+    boolean remote = w.path("member").isTextual();
+    String rss = remote ? "-" : w.path("rssBytes").isNumber() ? megabytes(w.path("rssBytes").asLong()) : "?";
+    return new String[] {w.path("worker").asText(), pid(w), w.path("state").asText(),
+        w.path("itemsDone").asText(), w.path("itemsHeld").asText(), w.path("restarts").asText(),
+        uptime(w.path("uptimeMillis").asLong()), rss};
+  }
+
+  /** "1234", or "1234@10.0.0.2:5701" for a cluster slot. */
+  private static String pid(JsonNode w) {
+    return w.path("pid").asText() + (w.path("member").isTextual() ? "@" + w.path("member").asText() : "");
+  }
+
   @Command(name = "restart", mixinStandardHelpOptions = true, description = "Restarts worker N gracefully: it gets no more work, finishes what it holds, exits and is replaced.")
   int restart(@Parameters(paramLabel = "N", description = "slot number or worker id") String worker) {
     JsonNode response = send(Map.of("command", "restart", "worker", workerId(worker)));
-    stdout.printf("Restarting %s (pid %d): it takes no more work, finishes its %d held input%s,"
+    stdout.printf("Restarting %s (pid %s): it takes no more work, finishes its %d held input%s,"
             + " then a new process takes its slot%n", response.path("worker").asText(),
-        response.path("pid").asLong(), response.path("itemsHeld").asInt(),
+        pid(response), response.path("itemsHeld").asInt(),
         response.path("itemsHeld").asInt() == 1 ? "" : "s");
     return OK;
   }
@@ -112,10 +126,12 @@ public final class WorkersCommand implements Callable<Integer> {
   @Command(name = "kill", mixinStandardHelpOptions = true, description = "Kills worker N at once (SIGKILL); the inputs it held go to other workers and it is replaced.")
   int kill(@Parameters(paramLabel = "N", description = "slot number or worker id") String worker) {
     JsonNode response = send(Map.of("command", "kill", "worker", workerId(worker)));
-    stdout.printf("Killed %s (pid %d); its %d held input%s go%s to other workers and a new process"
-            + " takes its slot%n", response.path("worker").asText(), response.path("pid").asLong(),
+    boolean remote = response.path("member").isTextual();
+    stdout.printf("Killed %s (pid %s%s); its %d held input%s go%s to other workers and a new %s"
+            + " takes its slot%n", response.path("worker").asText(), pid(response),
+        remote ? ": only the slot, the member keeps running" : "",
         response.path("itemsHeld").asInt(), response.path("itemsHeld").asInt() == 1 ? "" : "s",
-        response.path("itemsHeld").asInt() == 1 ? "es" : "");
+        response.path("itemsHeld").asInt() == 1 ? "es" : "", remote ? "slot on that member" : "process");
     return OK;
   }
 

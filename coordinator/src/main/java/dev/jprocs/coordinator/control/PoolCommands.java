@@ -22,7 +22,8 @@ import java.util.OptionalLong;
  * <ul>
  *   <li>{@code {"command":"list"}} → {@code {"workers":[{"worker","pid","state","itemsDone",
  *       "itemsHeld","restarts","startedAt","uptimeMillis","tracing","rssBytes"}, ...]}};
- *       {@code rssBytes} is null where {@code /proc} does not say.
+ *       {@code rssBytes} is null where {@code /proc} does not say, and for a cluster slot, whose
+ *       row also has {@code "member"}, its member's address (its pid is not one of this machine).
  *   <li>{@code {"command":"restart","worker":ID}}: {@link Pool#restartWorker}, graceful.
  *   <li>{@code {"command":"kill","worker":ID}}: {@link Pool#killWorker}, at once.
  *   <li>{@code {"command":"trace","worker":ID,"on":true|false}}: {@link Pool#trace}, switches the
@@ -30,7 +31,8 @@ import java.util.OptionalLong;
  *       {@code "on"}, only says whether it is on. Answers {@code {"worker","pid","tracing","was"}}.
  * </ul>
  *
- * <p>restart and kill answer {@code {"worker","pid","itemsHeld"}}: the process acted on and what
+ * <p>restart and kill answer {@code {"worker","pid","itemsHeld"}} (and {@code "member"} on a
+ * cluster): the process acted on and what
  * it held at that moment. They return at once; the replacement shows in a later {@code list}.
  */
 public final class PoolCommands {
@@ -76,7 +78,11 @@ public final class PoolCommands {
           .put("startedAt", worker.startedAt().toString())
           .put("uptimeMillis", Duration.between(worker.startedAt(), now).toMillis())
           .put("tracing", pool.tracing(worker.workerId()));
-      OptionalLong rss = worker.state() == WorkerInfo.State.EXITED ? OptionalLong.empty() : rssBytes(worker.pid());
+      if (worker.member() != null) {
+        row.put("member", worker.member());
+      }
+      OptionalLong rss = worker.state() == WorkerInfo.State.EXITED || worker.member() != null
+          ? OptionalLong.empty() : rssBytes(worker.pid());
       if (rss.isPresent()) {
         row.put("rssBytes", rss.getAsLong());
       } else {
@@ -98,10 +104,14 @@ public final class PoolCommands {
 
   /** The worker now in slot {@code workerId}, so a response can name the pid acted on. */
   private static ObjectNode actedOn(WorkerInfo worker) {
-    return JsonNodeFactory.instance.objectNode()
+    ObjectNode acted = JsonNodeFactory.instance.objectNode()
         .put("worker", worker.workerId())
         .put("pid", worker.pid())
         .put("itemsHeld", worker.itemsHeld());
+    if (worker.member() != null) {
+      acted.put("member", worker.member());
+    }
+    return acted;
   }
 
   /**

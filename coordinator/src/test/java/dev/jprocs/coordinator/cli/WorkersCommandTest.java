@@ -37,6 +37,21 @@ class WorkersCommandTest {
   }
 
   @Test
+  void clusterSlotShowsItsMemberWithThePidAndNoLocalMemory() throws Exception {
+    var mapper = new com.fasterxml.jackson.databind.ObjectMapper();
+    String[] remote = WorkersCommand.row(mapper.readTree("{\"worker\":\"worker-2\",\"pid\":1234,"
+        + "\"member\":\"10.0.0.2:5701\",\"state\":\"READY\",\"itemsDone\":5,\"itemsHeld\":1,"
+        + "\"restarts\":0,\"uptimeMillis\":1000,\"rssBytes\":null}"));
+    assertEquals("1234@10.0.0.2:5701", remote[1]);
+    assertEquals("-", remote[7]);
+    String[] local = WorkersCommand.row(mapper.readTree("{\"worker\":\"worker-0\",\"pid\":77,"
+        + "\"state\":\"READY\",\"itemsDone\":5,\"itemsHeld\":1,\"restarts\":0,"
+        + "\"uptimeMillis\":1000,\"rssBytes\":48200000}"));
+    assertEquals("77", local[1]);
+    assertEquals("48.2 MB", local[7]);
+  }
+
+  @Test
   void workerIsNamedBySlotNumberOrId() {
     assertEquals("worker-1", WorkersCommand.workerId("1"));
     assertEquals("worker-12", WorkersCommand.workerId("worker-12"));

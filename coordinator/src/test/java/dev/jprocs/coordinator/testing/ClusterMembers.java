@@ -57,6 +57,11 @@ public final class ClusterMembers implements AutoCloseable {
     return members.stream().map(Member::address).toList();
   }
 
+  /** The addresses of every member this cluster may start, started or not. */
+  public List<String> allAddresses() {
+    return ports.stream().map(p -> "127.0.0.1:" + p).toList();
+  }
+
   public List<Member> members() {
     return List.copyOf(members);
   }
