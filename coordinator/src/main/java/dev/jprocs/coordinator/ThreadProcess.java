@@ -151,14 +151,17 @@ final class ThreadProcess extends Process {
       return this;
     }
     exitCode = 137;
-    thread.interrupt();
     try {
+      // The pipes close before the interrupt: a task that ends on the interrupt and answers with
+      // its InterruptedException must find the wire gone, or the pool would take that answer as
+      // the input's outcome instead of retrying it (seen in ThreadModeTest, now and then).
       stdin.close();
       stdout.close();
       stderr.close();
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+    thread.interrupt();
     exit.complete(this); // the pool sees the end now, even if the task ignores the interrupt
     return this;
   }
