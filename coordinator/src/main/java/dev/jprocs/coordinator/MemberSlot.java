@@ -9,10 +9,6 @@ import dev.jprocs.protocol.Codec;
 import dev.jprocs.protocol.FrameReader;
 import dev.jprocs.protocol.Message;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.io.PipedInputStream;
-import java.io.PipedOutputStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
@@ -27,7 +23,6 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.Semaphore;
-import java.util.concurrent.TimeUnit;
 
 /**
  * One worker slot on a cluster member, dressed as a {@link Process} so the pool drives it exactly
@@ -51,9 +46,8 @@ import java.util.concurrent.TimeUnit;
  * charged with the death, and an answer the member gives later for a written-off attempt is
  * dropped.
  */
-final class MemberSlot extends Process {
+final class MemberSlot extends PipedProcess {
   private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(MemberSlot.class);
-  private static final int PIPE_BYTES = 1 << 20;
   /**
    * Calls a slot keeps unanswered on its member. A few hide the round trip; more would only let
    * one slot's chunks take the member's threads from the other slots there.
@@ -67,13 +61,6 @@ final class MemberSlot extends Process {
   private final IExecutorService chunks;
   private final IExecutorService control;
   private final int maxLineBytes;
-  private final PipedOutputStream stdin = new PipedOutputStream();
-  private final PipedInputStream stdout = new PipedInputStream(PIPE_BYTES);
-  private final PipedInputStream stderr = new PipedInputStream(64 * 1024);
-  private final PipedInputStream in = new PipedInputStream(PIPE_BYTES);
-  private final PipedOutputStream out = new PipedOutputStream();
-  private final PipedOutputStream err = new PipedOutputStream();
-  private final CompletableFuture<Process> exit = new CompletableFuture<>();
   /** The calls submitted and not yet answered, in submission order, then maybe GOODBYE. */
   private final BlockingQueue<Future<ChunkAnswer>> sent = new LinkedBlockingQueue<>();
   /** Room for more calls: taken by the submitting thread, given back by the answering one. */
@@ -82,7 +69,6 @@ final class MemberSlot extends Process {
   private final Thread answerer;
   /** The calls on the member, cancelled when the slot ends; guarded by this. */
   private final Set<Future<?>> calls = new HashSet<>();
-  private volatile int exitCode = -1;
   /** The first line of why the slot ended, null for a goodbye or a destroy. */
   private volatile String endReason;
   private long tasksDone; // answerer thread only
@@ -91,18 +77,12 @@ final class MemberSlot extends Process {
 
   MemberSlot(String workerId, ClusterConnection.MemberEntry member, IExecutorService chunks,
       IExecutorService control, int maxLineBytes) {
+    super(64 * 1024);
     this.workerId = workerId;
     this.member = member;
     this.chunks = chunks;
     this.control = control;
     this.maxLineBytes = maxLineBytes;
-    try {
-      in.connect(stdin);
-      out.connect(stdout);
-      err.connect(stderr);
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot connect in-memory pipes", e);
-    }
     submitter = thread(this::submitLines, "-member");
     answerer = thread(this::writeAnswers, "-answers");
     submitter.start(); // both exist before either runs: end() interrupts both
@@ -226,11 +206,10 @@ final class MemberSlot extends Process {
   private void end(int status, String problem) {
     List<Future<?>> unanswered;
     synchronized (this) {
-      if (exitCode >= 0) {
+      if (!end(status)) {
         return;
       }
       endReason = problem == null ? null : problem.lines().findFirst().orElse(problem);
-      exitCode = status;
       unanswered = List.copyOf(calls);
     }
     cancelLater(unanswered);
@@ -250,7 +229,7 @@ final class MemberSlot extends Process {
       closeQuietly(err);
       closeQuietly(out); // the pool's readers see the end of what was written
       closeQuietly(in);
-      exit.complete(this); // wakes onExit() and waitFor()
+      ended(); // wakes onExit() and waitFor()
     }
   }
 
@@ -286,55 +265,12 @@ final class MemberSlot extends Process {
     }
   }
 
-  @Override
-  public OutputStream getOutputStream() {
-    return stdin;
-  }
 
-  @Override
-  public InputStream getInputStream() {
-    return stdout;
-  }
 
-  @Override
-  public InputStream getErrorStream() {
-    return stderr;
-  }
 
-  @Override
-  public int waitFor() throws InterruptedException {
-    try {
-      exit.get();
-    } catch (ExecutionException e) {
-      throw new IllegalStateException(e.getCause());
-    }
-    return exitCode;
-  }
 
-  @Override
-  public boolean waitFor(long timeout, TimeUnit unit) throws InterruptedException {
-    try {
-      exit.get(timeout, unit);
-      return true;
-    } catch (java.util.concurrent.TimeoutException e) {
-      return false;
-    } catch (ExecutionException e) {
-      throw new IllegalStateException(e.getCause());
-    }
-  }
 
-  @Override
-  public int exitValue() {
-    if (!exit.isDone()) {
-      throw new IllegalThreadStateException(workerId + " on " + member.describe() + " is still running");
-    }
-    return exitCode;
-  }
 
-  @Override
-  public void destroy() {
-    destroyForcibly();
-  }
 
   /**
    * Ends the slot at once, as SIGKILL would a worker process: status 137. Its calls are cancelled
@@ -356,13 +292,9 @@ final class MemberSlot extends Process {
 
   /** True once the slot was ended by {@link #destroyForcibly()}, its member untouched. */
   boolean destroyed() {
-    return exitCode == 137;
+    return status() == 137;
   }
 
-  @Override
-  public boolean isAlive() {
-    return exitCode < 0;
-  }
 
   /** The member JVM's pid, as it published it. */
   @Override
@@ -370,10 +302,6 @@ final class MemberSlot extends Process {
     return member.pid();
   }
 
-  @Override
-  public CompletableFuture<Process> onExit() {
-    return exit;
-  }
 
   @Override
   public String toString() {

@@ -3,13 +3,7 @@ package dev.jprocs.coordinator;
 import dev.jprocs.worker.TaskRegistry;
 import dev.jprocs.worker.WorkerLoop;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
-import java.io.PipedInputStream;
-import java.io.PipedOutputStream;
-import java.io.UncheckedIOException;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 
 /**
  * A worker that is a thread of this JVM rather than a child process ({@code --mode threads}): the
@@ -20,15 +14,8 @@ import java.util.concurrent.TimeUnit;
  * a task that ignores interrupts keeps its thread busy until it returns, but the pool has already
  * moved on (a thread cannot be killed as a process can).
  */
-final class ThreadProcess extends Process {
-  private static final int PIPE_BYTES = 1 << 20;
-
-  private final PipedOutputStream stdin = new PipedOutputStream();
-  private final PipedInputStream stdout = new PipedInputStream(PIPE_BYTES);
-  private final PipedInputStream stderr = new PipedInputStream(1024);
-  private final CompletableFuture<Process> exit = new CompletableFuture<>();
+final class ThreadProcess extends PipedProcess {
   private final Thread thread;
-  private volatile int exitCode = -1;
 
   ThreadProcess(String workerId, TaskRegistry tasks, int maxLineBytes) {
     this(workerId, tasks, maxLineBytes, null);
@@ -40,24 +27,14 @@ final class ThreadProcess extends Process {
    */
   ThreadProcess(String workerId, TaskRegistry tasks, int maxLineBytes,
       WorkerLauncher.Initializer initializer) {
-    PipedInputStream in = new PipedInputStream(PIPE_BYTES);
-    PipedOutputStream out = new PipedOutputStream();
-    PipedOutputStream err = new PipedOutputStream();
-    try {
-      in.connect(stdin);
-      out.connect(stdout);
-      err.connect(stderr);
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot connect in-memory pipes", e);
-    }
-    thread = new Thread(() -> run(workerId, tasks, maxLineBytes, initializer, in, out, err),
-        workerId + "-thread");
+    super(1024);
+    thread = new Thread(() -> run(workerId, tasks, maxLineBytes, initializer), workerId + "-thread");
     thread.setDaemon(true);
     thread.start();
   }
 
   private void run(String workerId, TaskRegistry tasks, int maxLineBytes,
-      WorkerLauncher.Initializer initializer, InputStream in, OutputStream out, OutputStream err) {
+      WorkerLauncher.Initializer initializer) {
     int status = 1;
     try (out; err) {
       if (initializer != null && !initialize(workerId, tasks, initializer, err)) {
@@ -65,12 +42,10 @@ final class ThreadProcess extends Process {
       }
       status = new WorkerLoop(workerId, tasks, in, out, maxLineBytes).run();
     } catch (IOException e) {
-      status = destroyed() ? exitCode : 1; // the pipes closed under it: it was destroyed
+      status = 1; // the pipes closed under it: destroyed, which has recorded its status already
     } finally {
-      if (exitCode < 0) {
-        exitCode = status;
-      }
-      exit.complete(this); // wakes onExit() and waitFor()
+      end(status);
+      ended();
     }
   }
 
@@ -90,85 +65,19 @@ final class ThreadProcess extends Process {
     }
   }
 
-  private boolean destroyed() {
-    return exitCode >= 0;
-  }
-
-  @Override
-  public OutputStream getOutputStream() {
-    return stdin;
-  }
-
-  @Override
-  public InputStream getInputStream() {
-    return stdout;
-  }
-
-  @Override
-  public InputStream getErrorStream() {
-    return stderr;
-  }
-
-  @Override
-  public int waitFor() throws InterruptedException {
-    try {
-      exit.get();
-    } catch (java.util.concurrent.ExecutionException e) {
-      throw new IllegalStateException(e.getCause());
-    }
-    return exitCode;
-  }
-
-  @Override
-  public boolean waitFor(long timeout, TimeUnit unit) throws InterruptedException {
-    try {
-      exit.get(timeout, unit);
-      return true;
-    } catch (java.util.concurrent.TimeoutException e) {
-      return false;
-    } catch (java.util.concurrent.ExecutionException e) {
-      throw new IllegalStateException(e.getCause());
-    }
-  }
-
-  @Override
-  public int exitValue() {
-    if (!exit.isDone()) {
-      throw new IllegalThreadStateException("the worker thread is still running");
-    }
-    return exitCode;
-  }
-
-  @Override
-  public void destroy() {
-    destroyForcibly();
-  }
-
   /** Ends the worker at once, as SIGKILL would a process: exit status 137. */
   @Override
   public Process destroyForcibly() {
-    if (exit.isDone()) {
+    if (!end(137)) {
       return this;
     }
-    exitCode = 137;
-    try {
-      // The pipes close before the interrupt: a task that ends on the interrupt and answers with
-      // its InterruptedException must find the wire gone, or the pool would take that answer as
-      // the input's outcome instead of retrying it (seen in ThreadModeTest, now and then).
-      stdin.close();
-      stdout.close();
-      stderr.close();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+    // The pipes close before the interrupt: a task that ends on the interrupt and answers with
+    // its InterruptedException must find the wire gone, or the pool would take that answer as
+    // the input's outcome instead of retrying it (seen in ThreadModeTest, now and then).
+    closePoolEnds();
     thread.interrupt();
-    exit.complete(this); // the pool sees the end now, even if the task ignores the interrupt
+    ended(); // the pool sees the end now, even if the task ignores the interrupt
     return this;
-  }
-
-  @Override
-  public boolean isAlive() {
-    return !exit.isDone();
   }
 
   @Override
@@ -177,7 +86,7 @@ final class ThreadProcess extends Process {
   }
 
   @Override
-  public CompletableFuture<Process> onExit() {
-    return exit;
+  public String toString() {
+    return thread.getName();
   }
 }
