@@ -16,6 +16,21 @@ public final class PoolConfig {
   /** Worker JVM flags for a small, quick-starting process; a user's options come after them. */
   static final List<String> DEFAULT_JVM_OPTIONS =
       List.of("-XX:+UseSerialGC", "-XX:-UsePerfData", "-Xshare:auto");
+  /** A worker's initial heap, when its heap cap is at least that: it grows as work needs. */
+  static final long INITIAL_HEAP_BYTES = 8L * 1024 * 1024;
+
+  /** {@code 512m}, {@code 2g}, {@code 4096k} or plain bytes, as the JVM reads {@code -Xmx}. */
+  static long bytes(String size) {
+    char unit = Character.toLowerCase(size.charAt(size.length() - 1));
+    long shift = switch (unit) {
+      case 'k' -> 10;
+      case 'm' -> 20;
+      case 'g' -> 30;
+      default -> 0;
+    };
+    String digits = shift == 0 ? size : size.substring(0, size.length() - 1);
+    return Long.parseLong(digits) << shift;
+  }
 
   final int procs;
   final List<Path> classpath;
@@ -116,6 +131,12 @@ public final class PoolConfig {
   WorkerLauncher launcher() {
     List<String> options = new ArrayList<>(DEFAULT_JVM_OPTIONS);
     options.add("-Xmx" + workerHeap);
+    if (bytes(workerHeap) >= INITIAL_HEAP_BYTES) {
+      // The default initial heap is 1/64 of the machine's memory, and a young generation that big
+      // is touched page by page before its first collection: measured, an idle worker's RSS was
+      // 1.5 MB more, and 158 MB instead of 62 after a million squares.
+      options.add("-Xms" + INITIAL_HEAP_BYTES / (1024 * 1024) + "m");
+    }
     options.addAll(jvmOptions);
     return new WorkerLauncher(java, classpath, options, mainClass, maxLineBytes, classArchive)
         .initializer(initializer);
