@@ -94,6 +94,15 @@ class SupervisionTest {
 
   @Test
   void chaosOfRepeatedSigkillsChangesNoResult() throws Exception {
+    chaos(false);
+  }
+
+  @Test
+  void chaosOfRepeatedSigkillsWithAWarmSpareTakingSlotsChangesNoResult() throws Exception {
+    chaos(true);
+  }
+
+  private void chaos(boolean spare) throws Exception {
     List<Integer> inputs = IntStream.range(0, 20_000).boxed().toList();
     List<Long> faultFree;
     try (Pool pool = Pool.start(TestPools.config(4).build())) {
@@ -103,6 +112,7 @@ class SupervisionTest {
     // Kills land on fresh workers too, so the same input may lose several attempts in a row:
     // attempts and restarts are not what this test is about, so neither may end the run.
     PoolConfig config = TestPools.config(4).events(recorder).maxAttempts(1_000)
+        .spareWorker(spare, Duration.ZERO)
         .restartPolicy(failures -> Duration.ZERO)
         .restartLimit(10_000, Duration.ofSeconds(60)).build();
     Set<Long> killed = ConcurrentHashMap.newKeySet(); // each pid once: a dying process still looks alive for a moment
