@@ -17,10 +17,6 @@ import java.io.OutputStream;
 final class ThreadProcess extends PipedProcess {
   private final Thread thread;
 
-  ThreadProcess(String workerId, TaskRegistry tasks, int maxLineBytes) {
-    this(workerId, tasks, maxLineBytes, null);
-  }
-
   /**
    * @param initializer run on the worker's thread before its hello, as a worker process runs it;
    *     null for none

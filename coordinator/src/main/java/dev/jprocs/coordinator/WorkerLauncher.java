@@ -226,11 +226,6 @@ public final class WorkerLauncher {
     return process;
   }
 
-  /** The workers' class archive, or null when they have none. */
-  ClassArchive archive() {
-    return archive;
-  }
-
   /** The worker classpath, built-in entries first. */
   List<Path> classpath() {
     return classpath;

@@ -1,13 +1,19 @@
 package dev.jprocs.worker;
 
+import com.fasterxml.jackson.databind.node.IntNode;
 import dev.jprocs.protocol.Codec;
 import dev.jprocs.protocol.Message;
+import dev.jprocs.protocol.ProtocolException;
 import java.io.BufferedOutputStream;
 import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
 import java.io.FileDescriptor;
 import java.io.FileInputStream;
 import java.io.FileOutputStream;
+import java.io.IOException;
 import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -94,17 +100,14 @@ public final class WorkerMain {
    * byte at a time so nothing after it is taken from the worker loop's reader. Returns the worker
    * id it is assigned; exits 0 on {@code shutdown} or the end of stdin, 2 on anything else.
    */
-  private static String awaitAssignment(FileInputStream commands) throws java.io.IOException {
-    byte[] sample = Codec.encode(new Message.Task(0, 1, "warm-up", 0,
-        List.of(com.fasterxml.jackson.databind.node.IntNode.valueOf(1)), null));
-    Codec.encode(new Message.Result(0, 1, List.of(((Message.Task) Codec.decode(
-        java.util.Arrays.copyOf(sample, sample.length - 1))).inputs().get(0)), List.of()));
-    java.io.ByteArrayOutputStream line = new java.io.ByteArrayOutputStream();
+  private static String awaitAssignment(FileInputStream commands) throws IOException {
+    byte[] warmUp = Codec.encode(new Message.Task(0, 1, "warm-up", 0, List.of(IntNode.valueOf(1)), null));
+    Message.Task task = (Message.Task) Codec.decode(Arrays.copyOf(warmUp, warmUp.length - 1));
+    Codec.encode(new Message.Result(0, 1, task.inputs(), List.of()));
+
+    ByteArrayOutputStream line = new ByteArrayOutputStream();
     int b;
-    while ((b = commands.read()) >= 0 && b != '\n') {
-      if (line.size() > 64 * 1024) {
-        break;
-      }
+    while ((b = commands.read()) >= 0 && b != '\n' && line.size() <= 64 * 1024) {
       line.write(b);
     }
     if (b < 0 && line.size() == 0) {
@@ -113,7 +116,7 @@ public final class WorkerMain {
     Message first;
     try {
       first = Codec.decode(line.toByteArray());
-    } catch (dev.jprocs.protocol.ProtocolException e) {
+    } catch (ProtocolException e) {
       first = null;
     }
     if (first instanceof Message.Assign assign) {
@@ -122,10 +125,11 @@ public final class WorkerMain {
       System.exit(0);
     }
     System.err.println("spare: expected an assign or shutdown line first, got: "
-        + line.toString(java.nio.charset.StandardCharsets.UTF_8));
+        + line.toString(StandardCharsets.UTF_8));
     System.exit(WorkerLoop.STATUS_PROTOCOL_FAULT);
     return null;
   }
+
 
   /**
    * Halts this JVM as soon as the process that started it ends, even in the middle of a task: a
