@@ -11,6 +11,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.jprocs.coordinator.testing.NoChildProcesses;
 import dev.jprocs.coordinator.testing.TestPools;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -28,6 +30,7 @@ import java.util.stream.LongStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
 
 /** The pool against real worker JVMs started by the production launcher. */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
@@ -55,6 +58,26 @@ class PoolTest {
     synchronized int most() {
       return most.values().stream().mapToInt(Integer::intValue).max().orElse(0);
     }
+  }
+
+  @Test
+  void aWorkerAnsweringPlainJsonAndRecordsNeverLoadsJacksonsObjectMapper(@TempDir Path logs)
+      throws Exception {
+    // Building databind's ObjectMapper was two thirds of a worker's start; the codec's streaming
+    // path and its plain-record conversion keep it out of the common tasks' way.
+    Path classes = logs.resolve("classes.log");
+    try (Pool pool = Pool.start(TestPools.config(1)
+        .jvmOptions(List.of("-Xlog:class+load=info:file=" + classes)).build())) {
+      assertEquals(List.of(9L, 16L), pool.map("square", List.of(3, 4), Long.class));
+      JsonNode alignment = pool.map(TaskSpec.of("align").with("reference", "ACGT"), List.of("ACGT"),
+          JsonNode.class, 0).get(0);
+      assertEquals(4, alignment.path("score").asInt(), alignment.toString());
+      assertEquals(0.0, pool.map("sleep", List.of(0), JsonNode.class).get(0).path("seconds").asDouble());
+    }
+    String loaded = Files.readString(classes);
+    assertTrue(loaded.contains("dev.jprocs.worker.tasks.GlobalAligner "), "the log lists loaded classes");
+    assertFalse(loaded.contains("com.fasterxml.jackson.databind.ObjectMapper "),
+        "the worker loaded ObjectMapper");
   }
 
   @Test

@@ -2,6 +2,9 @@ package dev.jprocs.protocol;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonTypeInfo;
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.json.JsonReadFeature;
@@ -22,7 +25,9 @@ import java.util.List;
 
 /**
  * The one place JSON is read and written: protocol lines, and the task inputs and outputs they
- * carry. Owns the project's only {@link ObjectMapper}. Thread-safe.
+ * carry. Owns the project's only {@link ObjectMapper}, built on first use: regular protocol lines
+ * and plain JSON values go through jackson-core's parser and generator alone ({@link
+ * StreamingCodec}), to the same bytes and the same trees. Thread-safe.
  */
 public final class Codec {
   /**
@@ -44,29 +49,41 @@ public final class Codec {
       new NamedType(Message.QueueClose.class, "close"),
       new NamedType(Message.QueueReply.class, "reply"));
 
-  private static final ObjectMapper MAPPER = JsonMapper.builder(
-          com.fasterxml.jackson.core.JsonFactory.builder()
-              // A line's length is bounded by the FrameReader's limit; Jackson's own default
-              // string limit (20 M chars) would refuse the tens-of-MB results we promise.
-              .streamReadConstraints(StreamReadConstraints.builder()
-                  .maxStringLength(Integer.MAX_VALUE)
-                  .maxDocumentLength(-1)
-                  .build())
-              .build())
-      .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES) // newer peers may add fields
-      .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS) // one message per line, no more
-      .disable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS)
-      .serializationInclusion(JsonInclude.Include.NON_NULL)
-      .addMixIn(Message.class, MessageMixin.class)
-      .addMixIn(Message.Result.class, ResultMixin.class)
-      .build();
+  private static final JsonFactory STREAMING_FACTORY = newFactory();
+  private static final StreamingCodec STREAMING = new StreamingCodec(STREAMING_FACTORY);
 
-  static {
-    MAPPER.registerSubtypes(MESSAGES.toArray(NamedType[]::new));
+  /**
+   * Databind's side, built on first use: a worker whose lines are all regular and whose tasks take
+   * and return plain JSON never needs it, and building it was most of a worker's start.
+   */
+  static final class Mapper {
+    static final ObjectMapper MAPPER = JsonMapper.builder(newFactory())
+        .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES) // newer peers may add fields
+        .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS) // one message per line, no more
+        .disable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS)
+        .serializationInclusion(JsonInclude.Include.NON_NULL)
+        .addMixIn(Message.class, MessageMixin.class)
+        .addMixIn(Message.Result.class, ResultMixin.class)
+        .build();
+
+    static {
+      MAPPER.registerSubtypes(MESSAGES.toArray(NamedType[]::new));
+    }
+
+    static final ObjectWriter MESSAGE_WRITER = MAPPER.writerFor(Message.class);
+    static final ObjectReader MESSAGE_READER = MAPPER.readerFor(Message.class);
   }
 
-  private static final ObjectWriter MESSAGE_WRITER = MAPPER.writerFor(Message.class);
-  private static final ObjectReader MESSAGE_READER = MAPPER.readerFor(Message.class);
+  private static JsonFactory newFactory() {
+    return JsonFactory.builder()
+        // A line's length is bounded by the FrameReader's limit; Jackson's own default string
+        // limit (20 M chars) would refuse the tens-of-MB results we promise.
+        .streamReadConstraints(StreamReadConstraints.builder()
+            .maxStringLength(Integer.MAX_VALUE)
+            .maxDocumentLength(-1)
+            .build())
+        .build();
+  }
 
   @JsonTypeInfo(use = JsonTypeInfo.Id.NAME, include = JsonTypeInfo.As.PROPERTY, property = "type")
   private interface MessageMixin {}
@@ -82,7 +99,17 @@ public final class Codec {
   /** Returns the message as one UTF-8 JSON line, {@code \n} included. */
   public static byte[] encode(Message message) {
     try {
-      byte[] json = MESSAGE_WRITER.writeValueAsBytes(message);
+      byte[] line = STREAMING.encode(message);
+      return line != null ? line : encodeWithMapper(message);
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot encode " + message.type() + " message", e);
+    }
+  }
+
+  /** As {@link #encode}, always through databind: the reference the streaming path must match. */
+  static byte[] encodeWithMapper(Message message) {
+    try {
+      byte[] json = Mapper.MESSAGE_WRITER.writeValueAsBytes(message);
       byte[] line = java.util.Arrays.copyOf(json, json.length + 1);
       line[json.length] = '\n';
       return line;
@@ -98,8 +125,14 @@ public final class Codec {
    * @throws ProtocolException if the line is not UTF-8 JSON naming a known message type
    */
   public static Message decode(byte[] line) throws ProtocolException {
+    Message message = STREAMING.decode(line);
+    return message != null ? message : decodeWithMapper(line);
+  }
+
+  /** As {@link #decode}, always through databind: the reference the streaming path must match. */
+  static Message decodeWithMapper(byte[] line) throws ProtocolException {
     try {
-      Message message = MESSAGE_READER.readValue(line);
+      Message message = Mapper.MESSAGE_READER.readValue(line);
       if (message == null) {
         throw new ProtocolException("not a message", line, line.length, line.length, null);
       }
@@ -115,7 +148,17 @@ public final class Codec {
 
   /** Parses one JSON value, for example a line of a user's input file. */
   public static JsonNode parse(String json) throws JsonProcessingException {
-    JsonNode node = MAPPER.readTree(json);
+    try (JsonParser in = STREAMING_FACTORY.createParser(json)) {
+      if (in.nextToken() != null) {
+        JsonNode node = StreamingCodec.readTree(in);
+        if (in.nextToken() == null) {
+          return node;
+        }
+      }
+    } catch (IOException | RuntimeException e) {
+      // databind reads it again, and words what is wrong
+    }
+    JsonNode node = Mapper.MAPPER.readTree(json);
     if (node == null || node.isMissingNode()) {
       throw new com.fasterxml.jackson.core.JsonParseException(null, "no JSON value");
     }
@@ -142,8 +185,13 @@ public final class Codec {
       return BooleanNode.valueOf(b);
     } else if (value instanceof JsonNode node) {
       return node;
+    } else if (value instanceof Record) {
+      JsonNode tree = PlainRecords.toTree(value);
+      if (tree != null) {
+        return tree;
+      }
     }
-    return MAPPER.valueToTree(value);
+    return Mapper.MAPPER.valueToTree(value);
   }
 
   /**
@@ -169,7 +217,7 @@ public final class Codec {
       return type.cast(node.booleanValue());
     }
     try {
-      return MAPPER.treeToValue(node, type);
+      return Mapper.MAPPER.treeToValue(node, type);
     } catch (JsonProcessingException e) {
       throw new IllegalArgumentException(firstLine(e.getOriginalMessage()), e);
     }
@@ -177,8 +225,19 @@ public final class Codec {
 
   /** Returns the value as compact JSON text on one line. */
   public static String toJson(Object value) {
+    if (value instanceof JsonNode node) {
+      java.io.StringWriter text = new java.io.StringWriter();
+      try (JsonGenerator out = STREAMING_FACTORY.createGenerator(text)) {
+        if (StreamingCodec.writeTree(out, node)) {
+          out.flush();
+          return text.toString();
+        }
+      } catch (IOException e) {
+        throw new IllegalStateException("cannot write a JSON tree to a string", e);
+      }
+    }
     try {
-      return MAPPER.writeValueAsString(value);
+      return Mapper.MAPPER.writeValueAsString(value);
     } catch (JsonProcessingException e) {
       throw new IllegalArgumentException(firstLine(e.getOriginalMessage()), e);
     }
