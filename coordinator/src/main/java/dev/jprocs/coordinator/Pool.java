@@ -530,7 +530,7 @@ public final class Pool implements AutoCloseable, WorkerHandle.Listener {
         if (!hasNext()) {
           throw new NoSuchElementException();
         }
-        return await(() -> job.results().awaitRank(next++));
+        return await(() -> job.results().takeRank(next++));
       }
     };
   }

@@ -9,11 +9,15 @@ import java.util.concurrent.LinkedBlockingQueue;
  * order. Each rank is accepted once; a second outcome for it is refused, which is what makes every
  * result reach the caller exactly once when a chunk was retried.
  *
+ * <p>An outcome is held until the caller takes it ({@link #takeRank}, or from the arrival queue),
+ * not for the job's life: a long job's results do not pile up in the coordinator's heap.
+ *
  * <p>Stdout reader threads and the supervisor call {@link #offer}; caller threads wait in
- * {@link #awaitRank} or {@link #awaitNextArrival}. Thread-safe.
+ * {@link #awaitRank}, {@link #takeRank} or {@link #awaitNextArrival}. Thread-safe.
  */
 final class ResultAssembler {
-  private final TaskResult[] byRank; // guarded by this
+  private final boolean[] decided; // guarded by this; true once a rank has its outcome
+  private final TaskResult[] byRank; // guarded by this; null before the outcome and once taken
   private final BlockingQueue<TaskResult> arrivals; // null unless the caller wants arrival order
   private final CompletableFuture<Void> complete = new CompletableFuture<>();
   private int filled; // guarded by this
@@ -23,7 +27,8 @@ final class ResultAssembler {
    * @param keepArrivals whether {@link #awaitNextArrival} will be used
    */
   ResultAssembler(int size, boolean keepArrivals) {
-    this.byRank = new TaskResult[size];
+    this.decided = new boolean[size];
+    this.byRank = keepArrivals ? null : new TaskResult[size];
     this.arrivals = keepArrivals ? new LinkedBlockingQueue<>() : null;
     if (size == 0) {
       complete.complete(null);
@@ -31,7 +36,7 @@ final class ResultAssembler {
   }
 
   int size() {
-    return byRank.length;
+    return decided.length;
   }
 
   /**
@@ -52,13 +57,16 @@ final class ResultAssembler {
     synchronized (this) {
       for (int i = 0; i < results.length; i++) {
         int rank = Math.toIntExact(results[i].rank());
-        if (byRank[rank] == null) {
-          byRank[rank] = results[i];
+        if (!decided[rank]) {
+          decided[rank] = true;
+          if (byRank != null) {
+            byRank[rank] = results[i];
+          }
           recorded[i] = true;
-          last = ++filled == byRank.length;
+          last = ++filled == decided.length;
         }
       }
-      notifyAll(); // wakes callers waiting in awaitRank
+      notifyAll(); // wakes callers waiting in awaitRank or takeRank
     }
     if (arrivals != null) {
       for (int i = 0; i < results.length; i++) {
@@ -73,19 +81,48 @@ final class ResultAssembler {
     return recorded;
   }
 
-  /** True when {@code rank} has an outcome. */
+  /** True when {@code rank} has an outcome (taken or not). */
   synchronized boolean has(long rank) {
-    return byRank[Math.toIntExact(rank)] != null;
+    return decided[Math.toIntExact(rank)];
   }
 
-  /** Blocks until {@code rank} has its outcome and returns it. */
+  /**
+   * Blocks until {@code rank} has its outcome and returns it, keeping it for the next call.
+   *
+   * @throws IllegalStateException when the outcome was taken, or this job keeps arrival order
+   */
   TaskResult awaitRank(long rank) throws InterruptedException {
+    return await(rank, false);
+  }
+
+  /**
+   * Blocks until {@code rank} has its outcome and returns it, letting go of it: for a caller that
+   * reads each rank once, in order.
+   *
+   * @throws IllegalStateException when the outcome was taken already, or this job keeps arrival
+   *     order
+   */
+  TaskResult takeRank(long rank) throws InterruptedException {
+    return await(rank, true);
+  }
+
+  private TaskResult await(long rank, boolean take) throws InterruptedException {
+    if (byRank == null) {
+      throw new IllegalStateException("this job keeps arrival order, not rank order");
+    }
     int index = Math.toIntExact(rank);
     synchronized (this) {
-      while (byRank[index] == null) {
-        wait(); // woken by offer
+      while (!decided[index]) {
+        wait(); // woken by offerAll
       }
-      return byRank[index];
+      TaskResult result = byRank[index];
+      if (result == null) {
+        throw new IllegalStateException("the outcome of rank " + rank + " was taken already");
+      }
+      if (take) {
+        byRank[index] = null;
+      }
+      return result;
     }
   }
 

@@ -605,7 +605,7 @@ public final class CoordinatorCommand implements Callable<Integer> {
             }
             next++;
           }
-          out.write(record.toString());
+          out.write(Codec.toJson(record));
           out.write('\n');
         }
         out.flush();
