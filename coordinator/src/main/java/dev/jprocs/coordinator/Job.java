@@ -11,4 +11,15 @@ record Job(long jobId, TaskSpec task, List<JsonNode> inputs, ResultAssembler res
   int size() {
     return inputs.size();
   }
+
+  /** Jobs are told apart by id: a record's own equals and hashCode would walk every input. */
+  @Override
+  public boolean equals(Object other) {
+    return other instanceof Job job && job.jobId == jobId;
+  }
+
+  @Override
+  public int hashCode() {
+    return Long.hashCode(jobId);
+  }
 }
