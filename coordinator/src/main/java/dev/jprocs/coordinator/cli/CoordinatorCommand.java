@@ -269,7 +269,40 @@ public final class CoordinatorCommand implements Callable<Integer> {
   }
 
   public static void main(String[] args) {
+    warmUp = startWarmUp();
     System.exit(run(args, System.in, System.out, System.err, Terminals.fromEnvironment(System.getenv())));
+  }
+
+  /**
+   * Set by {@link #main} only: a thread that, while this one builds picocli's model of the options
+   * (some 0.1 s: its classes are too old for the class archive and it reads every annotation
+   * reflectively), initializes on the other core what the run needs next: logging, the digest
+   * behind the workers' class archive, the built-in tasks and the codec. {@link #call} joins it
+   * before it does anything else, so nothing logs while logging is being set up.
+   */
+  private static volatile Thread warmUp;
+
+  private static Thread startWarmUp() {
+    Thread thread = new Thread(() -> {
+      try {
+        org.slf4j.LoggerFactory.getILoggerFactory();
+        java.security.MessageDigest.getInstance("SHA-256");
+        TaskRegistry.load(CoordinatorCommand.class.getClassLoader());
+        Codec.toJson(JsonNodeFactory.instance.objectNode().put("rank", 0));
+      } catch (Exception | LinkageError e) {
+        // Only time is lost: the run meets the same problem again on its own thread, and reports it.
+      }
+    }, "jprocs-warm-up");
+    thread.setDaemon(true);
+    thread.start();
+    return thread;
+  }
+
+  private static void joinWarmUp() throws InterruptedException {
+    Thread thread = warmUp;
+    if (thread != null) {
+      thread.join(); // it ends by itself: nothing it calls waits on this thread
+    }
   }
 
   /** Runs the command line, with neither stdout nor stderr a terminal, and returns its exit status. */
@@ -292,6 +325,7 @@ public final class CoordinatorCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    joinWarmUp();
     PoolConfig.Builder config;
     TaskRegistry tasks;
     try {
