@@ -197,6 +197,11 @@ public final class CoordinatorCommand implements Callable<Integer> {
           + " hold after the shutdown sentinel before they are killed (default: ${DEFAULT-VALUE}).")
   double grace;
 
+  @Option(names = "--java", paramLabel = "PATH",
+      description = "The java command that runs the workers, for example a newer JDK's bin/java"
+          + " (default: the one running the coordinator).")
+  Path workerJava;
+
   @Option(names = "--worker-heap", paramLabel = "SIZE", defaultValue = "512m",
       description = "Maximum heap of each worker JVM, as -Xmx takes it (default: ${DEFAULT-VALUE}).")
   String workerHeap;
@@ -402,6 +407,9 @@ public final class CoordinatorCommand implements Callable<Integer> {
       }
       builder.cluster(cluster).clusterName(clusterName)
           .clusterConnectTimeout(seconds(clusterTimeout, "--cluster-timeout"));
+    }
+    if (workerJava != null) {
+      builder.java(workerJava);
     }
     return builder
         .procs(procs)

@@ -70,6 +70,26 @@ class CoordinatorCommandTest {
   }
 
   @Test
+  void aJavaCommandThatCannotRunIsAnErrorNamingIt() {
+    Path missing = dir.resolve("no-jdk/bin/java");
+    assertEquals(1, run("--task", "square", "--count", "3", "--java", missing.toString()));
+
+    assertTrue(stderr().startsWith("coordinator.sh: a worker could not start: "), stderr());
+    assertTrue(stderr().contains(missing.toString()), stderr());
+    assertEquals(0, ProcessHandle.current().children().count());
+  }
+
+  @Test
+  void aJobRunsWithTheJavaCommandGiven() throws Exception {
+    Path output = dir.resolve("out.jsonl");
+    Path java = Path.of(ProcessHandle.current().info().command().orElseThrow());
+    assertEquals(0, run("--procs", "1", "--task", "square", "--count", "3", "--java", java.toString(),
+        "--output", output.toString()), stderr());
+
+    assertEquals(3, Files.readAllLines(output).size());
+  }
+
+  @Test
   void missingInputFileIsAOneLineError() {
     Path missing = dir.resolve("nope.jsonl");
     assertEquals(2, run("--task", "square", "--input", missing.toString()));
