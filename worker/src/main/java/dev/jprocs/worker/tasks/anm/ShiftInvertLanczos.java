@@ -6,17 +6,13 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Random;
 import org.ejml.data.DMatrixRMaj;
-import org.ejml.data.DMatrixSparseCSC;
-import org.ejml.data.DMatrixSparseTriplet;
 import org.ejml.dense.row.factory.DecompositionFactory_DDRM;
 import org.ejml.interfaces.decomposition.EigenDecomposition_F64;
-import org.ejml.ops.DConvertMatrixStruct;
-import org.ejml.sparse.csc.decomposition.chol.CholeskyUpLooking_DSCC;
 
 /**
  * The lowest eigenvalues of a sparse ANM Hessian H without a dense decomposition: block Lanczos
  * on the inverse of H + sI, whose largest eigenvalues 1/(lambda + s) are H's smallest, with the
- * factor of H + sI from EJML's sparse Cholesky, atoms in {@link AtomOrdering}'s order.
+ * {@link EnvelopeCholesky} factor of H + sI, atoms in {@link AtomOrdering}'s order.
  *
  * <p>Multiplicity is the trap: a Krylov space grown from p vectors holds at most p copies of an
  * eigenvalue, and H has six zero eigenvalues per rigid piece of the network, more when the network
@@ -56,36 +52,29 @@ final class ShiftInvertLanczos {
 
   private static final long SEED = 20240611L;
 
-  /** Where the time went, for the benchmark: nanoseconds per phase, and the work done. */
-  record Work(long orderNanos, long factorNanos, long lanczosNanos, long ritzNanos,
-      long factorNonZeros, int runs, int vectors) {}
+  /**
+   * Where the time went, for the benchmark: nanoseconds per phase (inverse, orthogonalize and ritz
+   * are parts of lanczos), and the work done.
+   */
+  record Work(long orderNanos, long factorNanos, long lanczosNanos, long inverseNanos,
+      long orthogonalizeNanos, long ritzNanos, long factorEntries, int runs, int vectors) {}
 
   private final int dof;
   private final double shift;
-  private final DMatrixSparseCSC factor;
-  private final int[] diagonalIndex; // where L(j, j) is among column j's entries
+  private final EnvelopeCholesky factor;
   private final Random random = new Random(SEED);
   private final List<double[]> lockedVectors = new ArrayList<>();
   private final List<Double> lockedValues = new ArrayList<>(); // eigenvalues of (H + sI)^-1
   private int runs;
   private int vectors;
   private long ritzNanos;
+  private long inverseNanos;
+  private long orthogonalizeNanos;
 
-  private ShiftInvertLanczos(int dof, double shift, DMatrixSparseCSC factor) {
+  private ShiftInvertLanczos(int dof, double shift, EnvelopeCholesky factor) {
     this.dof = dof;
     this.shift = shift;
     this.factor = factor;
-    this.diagonalIndex = new int[dof];
-    for (int j = 0; j < dof; j++) {
-      int k = factor.col_idx[j];
-      while (k < factor.col_idx[j + 1] && factor.nz_rows[k] != j) {
-        k++;
-      }
-      if (k == factor.col_idx[j + 1] || !(factor.nz_values[k] > 0)) {
-        throw new IllegalStateException("the Cholesky factor has no positive L(" + j + ", " + j + ")");
-      }
-      diagonalIndex[j] = k;
-    }
   }
 
   /**
@@ -117,50 +106,17 @@ final class ShiftInvertLanczos {
       trace += hessian.diagonal(i, 0, 0) + hessian.diagonal(i, 1, 1) + hessian.diagonal(i, 2, 2);
     }
     double shift = SHIFT_FRACTION * trace / dof;
-    DMatrixSparseCSC shifted = shifted(hessian, position, shift);
     long ordered = System.nanoTime();
-    CholeskyUpLooking_DSCC cholesky = new CholeskyUpLooking_DSCC();
-    if (!cholesky.decompose(shifted)) {
-      throw new IllegalStateException(
-          "EJML's sparse Cholesky factorization of H + " + shift + " I failed");
-    }
+    EnvelopeCholesky factor = EnvelopeCholesky.factor(hessian, position, shift);
     long factored = System.nanoTime();
-    ShiftInvertLanczos solver = new ShiftInvertLanczos(dof, shift, cholesky.getL());
+    ShiftInvertLanczos solver = new ShiftInvertLanczos(dof, shift, factor);
     double[] lowest = solver.solve(modes, zero);
     if (work != null) {
       work[0] = new Work(ordered - start, factored - ordered, System.nanoTime() - factored,
-          solver.ritzNanos, cholesky.getL().nz_length, solver.runs, solver.vectors);
+          solver.inverseNanos, solver.orthogonalizeNanos, solver.ritzNanos, factor.entries(),
+          solver.runs, solver.vectors);
     }
     return lowest;
-  }
-
-  /** Returns P (H + sI) P^T, upper triangle only (all that the up-looking Cholesky reads). */
-  private static DMatrixSparseCSC shifted(AnmHessian hessian, int[] position, double shift) {
-    int dof = 3 * hessian.atoms();
-    DMatrixSparseTriplet entries =
-        new DMatrixSparseTriplet(dof, dof, 6 * hessian.atoms() + 9 * hessian.contacts());
-    for (int i = 0; i < hessian.atoms(); i++) {
-      int base = 3 * position[i];
-      for (int row = 0; row < 3; row++) {
-        for (int column = row; column < 3; column++) {
-          double value = hessian.diagonal(i, row, column) + (row == column ? shift : 0);
-          entries.addItem(base + row, base + column, value);
-        }
-      }
-    }
-    for (int k = 0; k < hessian.contacts(); k++) {
-      int a = position[hessian.first(k)];
-      int b = position[hessian.second(k)];
-      // The block of a contact is symmetric, so the one above the diagonal is the same.
-      int rowBase = 3 * Math.min(a, b);
-      int columnBase = 3 * Math.max(a, b);
-      for (int row = 0; row < 3; row++) {
-        for (int column = 0; column < 3; column++) {
-          entries.addItem(rowBase + row, columnBase + column, hessian.block(k, row, column));
-        }
-      }
-    }
-    return DConvertMatrixStruct.convert(entries, (DMatrixSparseCSC) null);
   }
 
   private double[] solve(int modes, double zero) {
@@ -229,7 +185,9 @@ final class ShiftInvertLanczos {
     while (true) {
       basis.addAll(Arrays.asList(block));
       vectors += BLOCK;
+      long inverseStart = System.nanoTime();
       double[][] next = applyInverse(block);
+      inverseNanos += System.nanoTime() - inverseStart;
       double[][] a = new double[BLOCK][BLOCK];
       for (int r = 0; r < BLOCK; r++) {
         for (int c = 0; c < BLOCK; c++) {
@@ -247,10 +205,12 @@ final class ShiftInvertLanczos {
       double[] rawNorms = norms(next);
       // Against the locked vectors and the whole basis: this takes off Q_j A_j and
       // Q_{j-1} B_{j-1}^T, and what else it takes off is rounding error.
+      long orthogonalizeStart = System.nanoTime();
       for (int pass = 0; pass < 2; pass++) {
         orthogonalize(next, lockedVectors);
         orthogonalize(next, basis);
       }
+      orthogonalizeNanos += System.nanoTime() - orthogonalizeStart;
       // A vector that collapses here is left at zero and stays so: the block shrinks, which is
       // how block Lanczos deflates. When all collapse, the basis spans an invariant space and its
       // Ritz pairs are exact.
@@ -376,8 +336,7 @@ final class ShiftInvertLanczos {
 
   /**
    * Returns (H + sI)^-1 applied to each vector of {@code block}: forward and back substitution with
-   * the factor L, all vectors in one sweep over L. The vectors are interleaved so that each entry
-   * of L is read once per block rather than once per vector: the sweep is bound by memory.
+   * the factor L, all vectors in one sweep over L (see {@link EnvelopeCholesky#solve}).
    */
   private double[][] applyInverse(double[][] block) {
     int p = block.length;
@@ -388,43 +347,7 @@ final class ShiftInvertLanczos {
         x[i * p + c] = v[i];
       }
     }
-    int[] columnStart = factor.col_idx;
-    int[] rows = factor.nz_rows;
-    double[] values = factor.nz_values;
-    for (int j = 0; j < dof; j++) { // L y = b
-      int jp = j * p;
-      double inverse = 1 / values[diagonalIndex[j]];
-      for (int c = 0; c < p; c++) {
-        x[jp + c] *= inverse;
-      }
-      for (int k = columnStart[j]; k < columnStart[j + 1]; k++) {
-        int i = rows[k];
-        if (i != j) {
-          double l = values[k];
-          int ip = i * p;
-          for (int c = 0; c < p; c++) {
-            x[ip + c] -= l * x[jp + c];
-          }
-        }
-      }
-    }
-    for (int j = dof - 1; j >= 0; j--) { // L^T x = y
-      int jp = j * p;
-      for (int k = columnStart[j]; k < columnStart[j + 1]; k++) {
-        int i = rows[k];
-        if (i != j) {
-          double l = values[k];
-          int ip = i * p;
-          for (int c = 0; c < p; c++) {
-            x[jp + c] -= l * x[ip + c];
-          }
-        }
-      }
-      double inverse = 1 / values[diagonalIndex[j]];
-      for (int c = 0; c < p; c++) {
-        x[jp + c] *= inverse;
-      }
-    }
+    factor.solve(x, p);
     double[][] result = new double[p][dof];
     for (int c = 0; c < p; c++) {
       double[] v = result[c];
