@@ -17,9 +17,11 @@ import org.ejml.interfaces.decomposition.EigenDecomposition_F64;
  * <p>Multiplicity is the trap: a Krylov space grown from p vectors holds at most p copies of an
  * eigenvalue, and H has six zero eigenvalues per rigid piece of the network, more when the network
  * falls apart. So each run locks the eigenpairs it converged, and the next run starts from random
- * vectors orthogonal to every locked one. The search ends only with a run that finds nothing
- * outside the locked space in the wanted range. All vectors are kept orthogonal to the locked ones
- * and to each other (full reorthogonalization, twice).
+ * vectors orthogonal to every locked one. The search ends with a run that finds nothing outside
+ * the locked space in the wanted range, or, without that checking run, when the wanted count is
+ * locked and the last run's values show too few copies of any one to have left some out (see
+ * largestCluster): the usual case, a network in one piece. All vectors are kept orthogonal to the
+ * locked ones and to each other (full reorthogonalization, twice).
  *
  * <p>Eigenvalues agree with a dense decomposition to about 1e-11 relative on the sample
  * structures; a Ritz pair counts as converged when its residual is below {@link #TOLERANCE} of its
@@ -40,6 +42,12 @@ final class ShiftInvertLanczos {
    * eigenvalue), unless it is within about this fraction of the range's edge.
    */
   static final double CHECK_TOLERANCE = 1e-3;
+
+  /**
+   * Ritz values this close (relative) count as copies of one eigenvalue in {@link
+   * #largestCluster}: ten times {@link #TOLERANCE}, as copies converge to within twice it.
+   */
+  static final double SAME = 1e-8;
 
   /** The shift s, as a fraction of the mean diagonal entry of H: far below any non-zero mode. */
   private static final double SHIFT_FRACTION = 1e-4;
@@ -70,6 +78,7 @@ final class ShiftInvertLanczos {
   private long ritzNanos;
   private long inverseNanos;
   private long orthogonalizeNanos;
+  private boolean lastRunShrank; // a vector of the last run's blocks collapsed: its block shrank
 
   private ShiftInvertLanczos(int dof, double shift, EnvelopeCholesky factor) {
     this.dof = dof;
@@ -134,6 +143,11 @@ final class ShiftInvertLanczos {
         lockedValues.add(pair.value());
         lockedVectors.add(pair.vector());
       }
+      if (lockedValues.size() >= wanted(lockedValues, modes, zero)
+          && !lastRunShrank
+          && largestCluster(converged) < BLOCK - 1) {
+        break; // no eigenvalue can have copies this run could not hold; see largestCluster
+      }
     }
     double[] mu = sortedDescending(lockedValues);
     double[] lambda = new double[Math.min(mu.length, wanted(lockedValues, modes, zero))];
@@ -142,6 +156,29 @@ final class ShiftInvertLanczos {
     }
     Arrays.sort(lambda);
     return lambda;
+  }
+
+  /**
+   * Returns the largest number of {@code pairs} whose values are within {@link #SAME} of one
+   * another (relative). Why this can end the search without a checking run: a block Krylov space
+   * grown from p random vectors holds min(k, p) copies of an eigenvalue of multiplicity k, so a run
+   * that converged fewer than p - 1 copies of every value it found (and whose block never shrank)
+   * has met every copy, with one copy to spare for rounding. The six zero modes of a network in
+   * one piece are six copies, below the block of eight; a network in pieces has twelve or more,
+   * and gets its checking run.
+   */
+  private static int largestCluster(List<RitzPair> pairs) {
+    int largest = 0;
+    for (RitzPair pair : pairs) {
+      int near = 0;
+      for (RitzPair other : pairs) {
+        if (Math.abs(other.value() - pair.value()) <= SAME * pair.value()) {
+          near++;
+        }
+      }
+      largest = Math.max(largest, near);
+    }
+    return largest;
   }
 
   /** How many of the top values of (H + sI)^-1 are wanted: the zero modes among them, + modes. */
@@ -166,6 +203,7 @@ final class ShiftInvertLanczos {
    */
   private List<RitzPair> run(int modes, double zero, double edge) {
     runs++;
+    lastRunShrank = false;
     int room = dof - lockedVectors.size();
     int maxBasis = Math.min(MAX_BASIS + 6 * modes, room);
     List<double[]> basis = new ArrayList<>();
@@ -179,9 +217,11 @@ final class ShiftInvertLanczos {
     double[] startNorms = norms(block);
     orthogonalize(block, lockedVectors);
     orthogonalize(block, lockedVectors);
-    if (orthonormalize(block, startNorms, new double[BLOCK][BLOCK]) == 0) {
+    int startRank = orthonormalize(block, startNorms, new double[BLOCK][BLOCK]);
+    if (startRank == 0) {
       throw new IllegalStateException("no dimension is left outside the " + dof + " locked ones");
     }
+    lastRunShrank = startRank < BLOCK;
     while (true) {
       basis.addAll(Arrays.asList(block));
       vectors += BLOCK;
@@ -215,7 +255,9 @@ final class ShiftInvertLanczos {
       // how block Lanczos deflates. When all collapse, the basis spans an invariant space and its
       // Ritz pairs are exact.
       double[][] b = new double[BLOCK][BLOCK];
-      boolean invariant = orthonormalize(next, rawNorms, b) == 0;
+      int rank = orthonormalize(next, rawNorms, b);
+      boolean invariant = rank == 0;
+      lastRunShrank |= rank < BLOCK;
       lowerBlocks.add(b);
       boolean full = invariant || basis.size() >= maxBasis;
       // Each check diagonalizes T, O(m^3): checking at every step would cost small structures
