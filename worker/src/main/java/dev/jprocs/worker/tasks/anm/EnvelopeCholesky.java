@@ -10,9 +10,10 @@ package dev.jprocs.worker.tasks.anm;
  * ordered factor stays inside the envelope, and for ANM networks with a 15 A cutoff it fills it
  * almost completely (pdb3hsy: 0.80 M non-zeros in EJML's sparse factor, 0.82 M entries in the
  * envelope; pdb3mht: the same 0.22 M). Dense rows let the factorization and the solves run as
- * plain loops over contiguous memory, without the index arrays of a compressed column format;
- * this factorization takes about a third of the time of EJML's up-looking sparse Cholesky on the
- * same matrix, and a solve about half.
+ * plain loops over contiguous memory, without the index arrays of a compressed column format, and
+ * the factorization works on 3 x 3 blocks (one atom's rows against another's). Warm, on pdb3hsy
+ * and 1tii, it takes a sixth of the time of EJML's up-looking sparse Cholesky on the same matrix
+ * (0.03 and 0.045 s against 0.21 and 0.33 s), and a solve about half.
  *
  * <p>An instance is immutable once built; {@link #solve} keeps no state between calls and may be
  * called from any thread.
@@ -85,50 +86,121 @@ final class EnvelopeCholesky {
   }
 
   /**
-   * Overwrites the lower triangle of the matrix in {@code values} with L, row by row: L(i, j) for
-   * j < i is (A(i, j) - L(i, 0..j) . L(j, 0..j)) / L(j, j), the dot product over the columns both
-   * rows hold, then L(i, i) from what is left of A(i, i).
+   * Overwrites the lower triangle of the matrix in {@code values} with L, three rows (one atom) at
+   * a time. Every row's envelope starts at an atom's first row, so the matrix is made of 3 x 3
+   * blocks: L(I, J) for an atom J before atom I is (A(I, J) - L(I, :) L(J, :)^T) L(J, J)^-T over
+   * the columns both hold, then L(I, I) is the Cholesky factor of what is left of A(I, I). The
+   * nine dot products of a block share their loads, which is what makes this faster than one row
+   * at a time.
    */
   private static void factorInPlace(int size, int[] first, int[] start, double[] values) {
-    for (int i = 0; i < size; i++) {
-      int firstI = first[i];
-      int rowI = start[i] - firstI; // values[rowI + j] is L(i, j)
-      for (int j = firstI; j < i; j++) {
-        int rowJ = start[j] - first[j];
-        int from = Math.max(firstI, first[j]);
-        double sum = values[rowI + j] - dot(values, rowI + from, rowJ + from, j - from);
-        values[rowI + j] = sum / values[rowJ + j];
+    double[] sums = new double[9];
+    for (int i = 0; i < size; i += 3) {
+      int from = first[i];
+      // values[rowK + c] is L(i + k, c) for c from `from` on.
+      int row0 = start[i] - from;
+      int row1 = start[i + 1] - from;
+      int row2 = start[i + 2] - from;
+      for (int j = from; j < i; j += 3) {
+        int firstJ = first[j];
+        int column0 = start[j] - firstJ;
+        int column1 = start[j + 1] - firstJ;
+        int column2 = start[j + 2] - firstJ;
+        int shared = Math.max(from, firstJ);
+        blockDots(values, row0, row1, row2, column0, column1, column2, shared, j, sums);
+        double l00 = values[column0 + j];
+        double l10 = values[column1 + j];
+        double l11 = values[column1 + j + 1];
+        double l20 = values[column2 + j];
+        double l21 = values[column2 + j + 1];
+        double l22 = values[column2 + j + 2];
+        solveRow(values, row0 + j, sums, 0, l00, l10, l11, l20, l21, l22);
+        solveRow(values, row1 + j, sums, 3, l00, l10, l11, l20, l21, l22);
+        solveRow(values, row2 + j, sums, 6, l00, l10, l11, l20, l21, l22);
       }
-      double pivot = values[rowI + i] - dot(values, rowI + firstI, rowI + firstI, i - firstI);
-      if (!(pivot > 0)) {
-        throw new IllegalStateException(
-            "the Cholesky factorization of the shifted Hessian met a pivot of " + pivot
-                + " in row " + i + " of " + size);
-      }
-      values[rowI + i] = Math.sqrt(pivot);
+      blockDots(values, row0, row1, row2, row0, row1, row2, from, i, sums);
+      double l00 = pivot(values[row0 + i] - sums[0], i, size);
+      double l10 = (values[row1 + i] - sums[3]) / l00;
+      double l11 = pivot(values[row1 + i + 1] - sums[4] - l10 * l10, i + 1, size);
+      double l20 = (values[row2 + i] - sums[6]) / l00;
+      double l21 = (values[row2 + i + 1] - sums[7] - l20 * l10) / l11;
+      double l22 = pivot(values[row2 + i + 2] - sums[8] - l20 * l20 - l21 * l21, i + 2, size);
+      values[row0 + i] = l00;
+      values[row1 + i] = l10;
+      values[row1 + i + 1] = l11;
+      values[row2 + i] = l20;
+      values[row2 + i + 1] = l21;
+      values[row2 + i + 2] = l22;
     }
   }
 
+  /** Returns the square root of a pivot, which must be positive. */
+  private static double pivot(double value, int row, int size) {
+    if (!(value > 0)) {
+      throw new IllegalStateException(
+          "the Cholesky factorization of the shifted Hessian met a pivot of " + value + " in row "
+              + row + " of " + size);
+    }
+    return Math.sqrt(value);
+  }
+
   /**
-   * Returns the dot product of {@code length} entries of {@code values} from {@code x} and from
-   * {@code y}. Four partial sums, so that the additions do not wait on one another.
+   * Finishes three entries of one row of L in the columns of one atom, with that atom's 3 x 3
+   * diagonal block of L (lower triangle l00 .. l22): forward substitution of what is left of A
+   * after the dot products {@code sums[offset .. offset + 2]}.
    */
-  private static double dot(double[] values, int x, int y, int length) {
-    double s0 = 0;
-    double s1 = 0;
-    double s2 = 0;
-    double s3 = 0;
-    int k = 0;
-    for (; k + 3 < length; k += 4) {
-      s0 += values[x + k] * values[y + k];
-      s1 += values[x + k + 1] * values[y + k + 1];
-      s2 += values[x + k + 2] * values[y + k + 2];
-      s3 += values[x + k + 3] * values[y + k + 3];
+  private static void solveRow(double[] values, int at, double[] sums, int offset, double l00,
+      double l10, double l11, double l20, double l21, double l22) {
+    double x0 = (values[at] - sums[offset]) / l00;
+    double x1 = (values[at + 1] - sums[offset + 1] - x0 * l10) / l11;
+    double x2 = (values[at + 2] - sums[offset + 2] - x0 * l20 - x1 * l21) / l22;
+    values[at] = x0;
+    values[at + 1] = x1;
+    values[at + 2] = x2;
+  }
+
+  /**
+   * Puts in {@code sums[3 * r + c]} the dot product of rows r and c (0 to 2) of two triples, over
+   * columns {@code from} to {@code to - 1}: {@code values[rowR + k]} and {@code values[columnC +
+   * k]} are their entries in column k.
+   */
+  private static void blockDots(double[] values, int row0, int row1, int row2, int column0,
+      int column1, int column2, int from, int to, double[] sums) {
+    double s00 = 0;
+    double s01 = 0;
+    double s02 = 0;
+    double s10 = 0;
+    double s11 = 0;
+    double s12 = 0;
+    double s20 = 0;
+    double s21 = 0;
+    double s22 = 0;
+    for (int k = from; k < to; k++) {
+      double r0 = values[row0 + k];
+      double r1 = values[row1 + k];
+      double r2 = values[row2 + k];
+      double c0 = values[column0 + k];
+      double c1 = values[column1 + k];
+      double c2 = values[column2 + k];
+      s00 += r0 * c0;
+      s01 += r0 * c1;
+      s02 += r0 * c2;
+      s10 += r1 * c0;
+      s11 += r1 * c1;
+      s12 += r1 * c2;
+      s20 += r2 * c0;
+      s21 += r2 * c1;
+      s22 += r2 * c2;
     }
-    for (; k < length; k++) {
-      s0 += values[x + k] * values[y + k];
-    }
-    return (s0 + s1) + (s2 + s3);
+    sums[0] = s00;
+    sums[1] = s01;
+    sums[2] = s02;
+    sums[3] = s10;
+    sums[4] = s11;
+    sums[5] = s12;
+    sums[6] = s20;
+    sums[7] = s21;
+    sums[8] = s22;
   }
 
   /** Returns the number of rows, 3N. */
