@@ -416,9 +416,40 @@ final class ShiftInvertLanczos {
     return vector;
   }
 
-  /** Subtracts from each vector of {@code block} its components along {@code against}. */
+  /**
+   * Subtracts from each vector of {@code block} its components along {@code against}, which are
+   * orthonormal (or zero). Four of them at a time: their four dot products with a vector in one
+   * pass over it, then their four multiples off it in another, rather than eight passes; within a
+   * four the components are taken as they were before any of the four went (classical
+   * Gram-Schmidt), between fours as they are after (modified). The callers orthogonalize twice.
+   */
   private static void orthogonalize(double[][] block, List<double[]> against) {
-    for (double[] q : against) {
+    int count = against.size();
+    int k = 0;
+    for (; k + 3 < count; k += 4) {
+      double[] q0 = against.get(k);
+      double[] q1 = against.get(k + 1);
+      double[] q2 = against.get(k + 2);
+      double[] q3 = against.get(k + 3);
+      for (double[] v : block) {
+        double d0 = 0;
+        double d1 = 0;
+        double d2 = 0;
+        double d3 = 0;
+        for (int i = 0; i < v.length; i++) {
+          double x = v[i];
+          d0 += q0[i] * x;
+          d1 += q1[i] * x;
+          d2 += q2[i] * x;
+          d3 += q3[i] * x;
+        }
+        for (int i = 0; i < v.length; i++) {
+          v[i] -= d0 * q0[i] + d1 * q1[i] + d2 * q2[i] + d3 * q3[i];
+        }
+      }
+    }
+    for (; k < count; k++) {
+      double[] q = against.get(k);
       for (double[] v : block) {
         axpy(-dot(q, v), q, v);
       }
