@@ -29,12 +29,13 @@ public record AnmModes(double[] eigenvalues, double[] fractions) {
 
   /**
    * From this many atoms on, {@link #compute} finds the modes with {@link ShiftInvertLanczos};
-   * below, with a dense decomposition. This is where the two cross in AnmBenchmark (in the tests):
-   * both take 0.3 to 0.5 s on pdb3mht's 327 atoms, the sparse way has a floor of about 0.1 s of
-   * Lanczos work however small the structure, and dense time grows as N^3 (3.3 s at 600 atoms
-   * against 0.7 s, 16 s at 1000 against 2.7 s).
+   * below, with a dense decomposition. This is where the two cross in AnmBenchmark (in the tests,
+   * warm JIT): both take about 0.02 s on il2's 126 atoms and on a 150-atom synthetic chain; the
+   * sparse way has a floor of about 0.015 s of Lanczos work however small the structure (0.005 s
+   * dense for pdb1ubi's 76 atoms), and dense time grows as N^3 (0.13 s at 250 atoms against 0.04
+   * s, 0.3 s at pdb3mht's 327 against 0.05 s).
    */
-  public static final int SPARSE_FROM_ATOMS = 350;
+  public static final int SPARSE_FROM_ATOMS = 140;
 
   /** How {@link #compute} finds the eigenvalues. */
   public enum Solver {

@@ -92,7 +92,7 @@ public final class AnmTask implements Task {
     } catch (NoClassDefFoundError e) {
       if (e.getMessage() != null && e.getMessage().startsWith("org/ejml/")) {
         throw new IllegalStateException(
-            "the anm task needs EJML (ejml-core, ejml-ddense, ejml-dsparse) on the worker"
+            "the anm task needs EJML (ejml-core, ejml-ddense) on the worker"
                 + " classpath, and " + e.getMessage() + " is missing",
             e);
       }

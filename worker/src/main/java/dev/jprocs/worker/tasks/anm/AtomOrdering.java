@@ -4,12 +4,12 @@ import java.util.Arrays;
 
 /**
  * A reverse Cuthill-McKee ordering of the atoms of a network: neighbours get nearby positions, so
- * the Cholesky factor of the Hessian in that order has a narrow profile. EJML's sparse Cholesky
- * has no fill-reducing ordering of its own ({@code FillReducing} offers only none and random).
- * Measured with EJML's factorization: in file order pdb3hsy's factor has 1.12 M non-zeros and
- * takes 2.4 times as long; a nested dissection by coordinate planes (15 A separators) gives 0.93 M
- * on pdb3hsy and 15% fewer than this ordering on 1000-2000-atom chains, but no faster
- * factorization, its separators being a large part of a protein this small.
+ * the Cholesky factor of the Hessian in that order has a narrow profile, the envelope that {@link
+ * EnvelopeCholesky} stores, and its fill stays inside that envelope. Measured earlier with EJML's
+ * up-looking sparse factorization: in file order pdb3hsy's factor has 1.12 M non-zeros and takes
+ * 2.4 times as long as in this order (0.80 M); a nested dissection by coordinate planes (15 A
+ * separators) gives 0.93 M on pdb3hsy and 15% fewer than this ordering on 1000-2000-atom chains,
+ * but no faster factorization, its separators being a large part of a protein this small.
  */
 final class AtomOrdering {
   private AtomOrdering() {}

@@ -53,9 +53,9 @@ public final class AnmBenchmark {
         default -> files.add(Path.of(args[i]));
       }
     }
-    System.out.printf(Locale.ROOT, "%-22s %6s %8s %9s %9s %9s %9s %9s %9s %5s %6s %9s%n",
+    System.out.printf(Locale.ROOT, "%-22s %6s %8s %9s %9s %9s %9s %9s %9s %9s %9s %5s %6s %9s%n",
         "structure", "atoms", "contacts", "dense_s", "sparse_s", "order_s", "factor_s",
-        "lanczos_s", "ritz_s", "runs", "vecs", "max_rel");
+        "lanczos_s", "inverse_s", "orthog_s", "ritz_s", "runs", "vecs", "max_rel");
     for (Path file : files) {
       Calphas atoms = CalphaReader.read(file);
       measure(file.getFileName().toString(), atoms, denseMax, repeats);
@@ -106,10 +106,12 @@ public final class AnmBenchmark {
             Math.abs(denseValues[i] - sparseValues[i]) / denseValues[i]);
       }
     }
-    System.out.printf(Locale.ROOT, "%-22s %6d %8d %9.3f %9.3f %9.3f %9.3f %9.3f %9.3f %5d %6d %9.1e%n",
+    System.out.printf(Locale.ROOT,
+        "%-22s %6d %8d %9.3f %9.3f %9.3f %9.3f %9.3f %9.3f %9.3f %9.3f %5d %6d %9.1e%n",
         name, atoms.count(), hessian.contacts(), dense, sparse, best.orderNanos() / 1e9,
-        best.factorNanos() / 1e9, best.lanczosNanos() / 1e9, best.ritzNanos() / 1e9, best.runs(),
-        best.vectors(), maxRelative);
+        best.factorNanos() / 1e9, best.lanczosNanos() / 1e9, best.inverseNanos() / 1e9,
+        best.orthogonalizeNanos() / 1e9, best.ritzNanos() / 1e9, best.runs(), best.vectors(),
+        maxRelative);
   }
 
   private static double[] nonZero(double[] ascending, int modes) {
