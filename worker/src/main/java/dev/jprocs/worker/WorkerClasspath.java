@@ -19,8 +19,7 @@ public final class WorkerClasspath {
       "com.fasterxml.jackson.core.JsonFactory",
       "com.fasterxml.jackson.annotation.JsonTypeInfo",
       "org.ejml.data.DMatrixRMaj",
-      "org.ejml.dense.row.CommonOps_DDRM",
-      "org.ejml.sparse.csc.CommonOps_DSCC");
+      "org.ejml.dense.row.CommonOps_DDRM");
 
   private WorkerClasspath() {}
 }
