@@ -115,6 +115,11 @@ final class WorkerStart implements Section {
       EventTimes.Worker replacement = times.await(w -> w.workerId.equals("worker-0")
           && w.restarts >= 1 && w.firstResult.get() != 0, WAIT, "the replacement's first result");
       times.await(w -> w == victim && w.died.get() != 0, WAIT, "worker-0's death to be noticed");
+      if (replacement.ready.get() == 0 || replacement.firstSent.get() == 0) {
+        // A figure from a missing event would be a time since the JVM started, not a latency.
+        throw new IllegalStateException("the pool's events have no hello or no first chunk for "
+            + "the replacement of worker-0, pid " + replacement.pid);
+      }
       noticed.add(millis(victim.died.get() - kill));
       ready.add(millis(replacement.ready.get() - kill));
       firstSent.add(millis(replacement.firstSent.get() - kill));

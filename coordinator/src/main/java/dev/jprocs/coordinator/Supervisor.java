@@ -377,7 +377,10 @@ final class Supervisor {
     synchronized (this) {
       slots.put(workerId, standIn);
     }
+    // Before the assignment goes out: the spare answers it with a hello at once, and the events
+    // must say the slot's new worker was spawned before they say it is ready.
     config.events.workerSpawned(workerId, standIn.pid(), restarts(workerId));
+    standIn.sendAssignment();
     log.info("{} restarted: the spare worker, pid {}, took its place", workerId, standIn.pid());
     helloWithin(standIn);
     startSpare(); // for the next one

@@ -114,8 +114,9 @@ final class WorkerHandle {
 
   /**
    * Gives this spare slot {@code workerId}: from now on it is that worker, in events, logs and
-   * frames; its first line tells the process so, and it says hello with that id. Supervisor
-   * thread.
+   * frames. The process is not told yet: {@link #sendAssignment} does that, and it then says hello
+   * with that id, so a caller can record the slot's new worker before its hello can arrive.
+   * Supervisor thread.
    *
    * @param tracing whether the slot's pipe is traced
    */
@@ -129,6 +130,10 @@ final class WorkerHandle {
     for (Thread thread : List.of(writer, reader, errorReader)) {
       thread.setName(thread.getName().replaceFirst("^" + SPARE, workerId));
     }
+  }
+
+  /** Tells the process the slot {@link #assign} gave it. Supervisor thread. */
+  void sendAssignment() {
     send(new Message.Assign(workerId));
   }
 

@@ -39,7 +39,19 @@ import org.junit.jupiter.api.io.TempDir;
 class SupervisionTest {
   private final List<String> deaths = new CopyOnWriteArrayList<>();
   private final List<WorkerExit> retirements = new CopyOnWriteArrayList<>();
+  /** "spawned PID" and "ready PID" of each slot's workers, in the order the events came. */
+  private final List<String> starts = new CopyOnWriteArrayList<>();
   private final PoolEvents recorder = new PoolEvents() {
+    @Override
+    public void workerSpawned(String workerId, long pid, int restarts) {
+      starts.add("spawned " + pid);
+    }
+
+    @Override
+    public void workerReady(String workerId, long pid) {
+      starts.add("ready " + pid);
+    }
+
     @Override
     public void workerDied(WorkerExit exit, String description) {
       deaths.add(description);
@@ -69,6 +81,8 @@ class SupervisionTest {
       await().atMost(60, TimeUnit.SECONDS).until(() -> pool.sparePid() > 0 && pool.sparePid() != spare);
       assertEquals(1, deaths.size(), deaths.toString());
       assertTrue(deaths.get(0).contains("(pid " + first + ")"), deaths.get(0));
+      assertEquals(List.of("spawned " + first, "ready " + first, "spawned " + spare, "ready " + spare),
+          starts, "the spare's slot is announced before its hello");
     }
   }
 
