@@ -43,8 +43,9 @@
  *       work when a worker is ready or answers. Its monitor guards all of that.
  *   <li>{@code WorkerHandle}: one child process and its three pipe threads. Writes only what the
  *       scheduler queued; reads protocol lines and reports them; keeps the stderr tail.
- *   <li>{@code ResultAssembler}: one job's outcomes by rank; refuses a second outcome for a rank,
- *       which makes delivery exactly-once when a chunk was retried.
+ *   <li>{@code ResultAssembler}: one job's outcomes by rank, each held until the caller reads it;
+ *       refuses a second outcome for a rank, which makes delivery exactly-once when a chunk was
+ *       retried.
  *   <li>{@code Supervisor}: the only code that reacts to a worker's end, on its own thread; it
  *       also replaces workers that retired cleanly (max tasks per worker, graceful restarts),
  *       keeps the spare worker JVM (booted, without a slot, until a slot needs it: an
