@@ -236,7 +236,7 @@ final class StreamingCodec {
       switch (name) {
         case "protocol" -> protocol = fields.intValue();
         case "pid" -> pid = fields.longValue();
-        default -> workerId = fields.text();
+        case "workerId" -> workerId = fields.text();
       }
     }
     return fields.sawAll(HELLO.size()) ? new Message.Hello(protocol, pid, workerId) : null;
@@ -257,7 +257,7 @@ final class StreamingCodec {
         case "task" -> task = fields.text();
         case "rank" -> rank = fields.longValue();
         case "inputs" -> inputs = fields.array();
-        default -> {
+        case "options" -> {
           if (in.currentToken() == JsonToken.VALUE_NULL) {
             return null; // null or NullNode is databind's call
           }
@@ -281,7 +281,7 @@ final class StreamingCodec {
         case "taskId" -> taskId = fields.longValue();
         case "attempt" -> attempt = fields.intValue();
         case "outputs" -> outputs = fields.array();
-        default -> errors = readErrors(in);
+        case "errors" -> errors = readErrors(in);
       }
     }
     boolean complete = fields.sawAll(RESULT.size())
@@ -305,7 +305,7 @@ final class StreamingCodec {
           case "index" -> index = fields.intValue();
           case "exception" -> exception = fields.text();
           case "message" -> message = fields.text();
-          default -> trace = fields.text();
+          case "trace" -> trace = fields.text();
         }
       }
       if (!fields.saw(TASK_ERROR, "index")) {
