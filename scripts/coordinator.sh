@@ -18,4 +18,13 @@ if [[ -t 1 ]]; then
 else
   unset JPROCS_STDOUT_TERMINAL
 fi
+# Tasks run in this JVM only with --mode threads; otherwise it needs no server compiler (lib.sh).
+jprocs_jit=c1
+previous=
+for arg in "$@"; do
+  if [[ "$arg" == --mode=threads || ("$previous" == --mode && "$arg" == threads) ]]; then
+    jprocs_jit=
+  fi
+  previous="$arg"
+done
 jprocs_exec "$root" dev.jprocs.coordinator.cli.CoordinatorCommand "$@"

@@ -7,4 +7,5 @@ set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 # shellcheck source=scripts/lib.sh
 . "$root/scripts/lib.sh"
+jprocs_jit=c1 # no task code runs here (lib.sh)
 jprocs_exec "$root" dev.jprocs.coordinator.cli.PipesCommand "$@"

@@ -94,6 +94,20 @@ class AlignTaskTest {
   }
 
   @Test
+  void sampleInputsAreTheBasesThatJavaUtilRandomDraws() {
+    for (long seed : new long[] {0, 1, 7, -3, Long.MAX_VALUE, 0x5DEECE66DL}) {
+      java.util.Random random = new java.util.Random(seed);
+      for (JsonNode input : task.sampleInputs(300, seed).orElseThrow()) {
+        StringBuilder expected = new StringBuilder();
+        for (int k = 0; k < 64; k++) {
+          expected.append("ACGT".charAt(random.nextInt(4)));
+        }
+        assertEquals(expected.toString(), input.textValue(), "seed " + seed);
+      }
+    }
+  }
+
+  @Test
   void sampleInputsAreAlignable() throws Exception {
     for (JsonNode input : task.sampleInputs(5, 1).orElseThrow()) {
       JsonNode output = Codec.toTree(task.apply(input, context(null)));
