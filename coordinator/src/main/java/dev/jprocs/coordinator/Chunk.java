@@ -1,6 +1,10 @@
 package dev.jprocs.coordinator;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.jprocs.protocol.Codec;
 import dev.jprocs.protocol.Message;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * The unit of dispatch: consecutive inputs of one job, sent together in one task message. Its
@@ -23,9 +27,13 @@ final class Chunk {
     this.count = count;
   }
 
+  /** The task message for the current attempt; makes the JSON nodes of inputs held bare. */
   Message.Task message() {
-    return new Message.Task(taskId, attempt, job.task().name(), firstRank,
-        job.inputs().subList(firstRank, firstRank + count),
+    List<JsonNode> inputs = new ArrayList<>(count);
+    for (Object input : job.inputs().subList(firstRank, firstRank + count)) {
+      inputs.add(Codec.toTree(input)); // a node as it is; a bare scalar cannot fail
+    }
+    return new Message.Task(taskId, attempt, job.task().name(), firstRank, inputs,
         job.task().options().isEmpty() ? null : job.task().options());
   }
 

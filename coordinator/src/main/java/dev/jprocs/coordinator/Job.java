@@ -1,13 +1,13 @@
 package dev.jprocs.coordinator;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import java.util.List;
 
 /**
  * One call into the pool ({@code map}, {@code imap}, {@code submit}...): a task, its inputs in rank
- * order, and where their outcomes are reassembled. Immutable but for its {@link ResultAssembler}.
+ * order (each a JsonNode or a bare Integer, Long, Double, Boolean or String), and where their
+ * outcomes are reassembled. Immutable but for its {@link ResultAssembler}.
  */
-record Job(long jobId, TaskSpec task, List<JsonNode> inputs, ResultAssembler results) {
+record Job(long jobId, TaskSpec task, List<Object> inputs, ResultAssembler results) {
   int size() {
     return inputs.size();
   }

@@ -7,6 +7,7 @@ import dev.jprocs.worker.child.Serialization;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Collections;
 import java.util.Iterator;
 import java.util.List;
@@ -302,14 +303,28 @@ public final class Pool implements AutoCloseable, WorkerHandle.Listener {
 
   /**
    * As {@link #map(String, Iterable, Class)}, with task options and a chunk size (0 chooses one:
-   * the inputs spread over four chunks per worker, as Python does).
+   * the inputs spread over four chunks per worker, as Python does, but at most 4096 a chunk).
    */
   public <R> List<R> map(TaskSpec task, Iterable<?> inputs, Class<R> type, int chunksize) {
     Job job = run(task, inputs, chunksize, false);
     List<R> outputs = new ArrayList<>(job.size());
-    Iterator<TaskResult> results = ordered(job);
-    while (results.hasNext()) {
-      outputs.add(results.next().value(type));
+    // Whatever has arrived in order is taken with one lock, not one per rank.
+    Object[] ready = new Object[Math.max(1, Math.min(job.size(), MAX_AUTOMATIC_CHUNKSIZE))];
+    while (outputs.size() < job.size()) {
+      int rank = outputs.size();
+      int taken;
+      try {
+        taken = job.results().takeReady(rank, ready);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new CancellationException("interrupted while waiting for a result");
+      }
+      for (int i = 0; i < taken; i++, rank++) {
+        Object held = ready[i];
+        ready[i] = null;
+        outputs.add(held instanceof TaskResult result ? result.value(type)
+            : TaskResult.value(rank, (JsonNode) held, type));
+      }
     }
     return outputs;
   }
@@ -462,6 +477,15 @@ public final class Pool implements AutoCloseable, WorkerHandle.Listener {
     }
   }
 
+  /**
+   * The most inputs an automatic chunk holds. A worker keeps a chunk's inputs and outputs as JSON
+   * trees while it runs it, with the next chunk read ahead: a million squares in Python's eight
+   * chunks of 125,000 outgrew a worker's young generation at every chunk (a third of the workers'
+   * time went to copying and full collections), where chunks of 4096 die young. The messages this
+   * adds cost some 30 us each.
+   */
+  static final int MAX_AUTOMATIC_CHUNKSIZE = 4096;
+
   private Job run(TaskSpec task, Iterable<?> inputs, int chunksize, boolean keepArrivals) {
     if (chunksize < 0) {
       throw new IllegalArgumentException("chunksize must be 0 (automatic) or more, got " + chunksize);
@@ -470,7 +494,7 @@ public final class Pool implements AutoCloseable, WorkerHandle.Listener {
       throw new IllegalArgumentException("no task named '" + task.name()
           + "' on the worker classpath; there are: " + String.join(", ", tasks.names()));
     }
-    List<JsonNode> json = toJson(inputs);
+    List<Object> json = toJson(inputs);
     Job job = new Job(nextJobId.getAndIncrement(), task, json,
         new ResultAssembler(json.size(), keepArrivals));
     synchronized (this) {
@@ -495,15 +519,30 @@ public final class Pool implements AutoCloseable, WorkerHandle.Listener {
     return cluster == null ? config.procs : Math.max(1, cluster.slotCount());
   }
 
-  /** Python's choice: the inputs spread over four chunks per worker, rounded up. */
+  /**
+   * Python's choice, the inputs spread over four chunks per worker (rounded up), but at most
+   * {@link #MAX_AUTOMATIC_CHUNKSIZE} inputs a chunk.
+   */
   static int automaticChunksize(int inputs, int procs) {
     int chunks = procs * 4;
-    return Math.max(1, (inputs + chunks - 1) / chunks);
+    return (int) Math.max(1, Math.min(MAX_AUTOMATIC_CHUNKSIZE, ((long) inputs + chunks - 1) / chunks));
   }
 
-  private static List<JsonNode> toJson(Iterable<?> inputs) {
-    List<JsonNode> json = new ArrayList<>();
+  /**
+   * Returns the inputs ready to send: an Integer, Long, Double, Boolean or String as it is (it
+   * cannot fail to be JSON, and {@link Chunk#message} makes its node when the chunk goes out, so a
+   * million numbers are not a million more nodes living as long as the job), anything else as its
+   * JSON tree, made now so that a bad input fails the call and names its rank.
+   */
+  private static List<Object> toJson(Iterable<?> inputs) {
+    List<Object> json = inputs instanceof Collection<?> collection
+        ? new ArrayList<>(collection.size()) : new ArrayList<>();
     for (Object input : inputs) {
+      if (input instanceof Integer || input instanceof Long || input instanceof Double
+          || input instanceof Boolean || input instanceof String) {
+        json.add(input);
+        continue;
+      }
       // Names the field at fault, e.g. 'the input at rank 3 cannot be sent as JSON: field "a.b"'.
       int rank = json.size();
       json.add(Serialization.toTree(input, () -> "the input at rank " + rank));
@@ -612,28 +651,21 @@ public final class Pool implements AutoCloseable, WorkerHandle.Listener {
       return;
     }
     // Most results carry no error: index them only when there are some (this runs per chunk).
-    Message.TaskError[] errors = result.errors().isEmpty() ? null : new Message.TaskError[chunk.count];
+    TaskFailure[] failures = result.errors().isEmpty() ? null : new TaskFailure[chunk.count];
     for (Message.TaskError error : result.errors()) {
       if (error.index() >= 0 && error.index() < chunk.count) {
-        errors[error.index()] = error;
+        failures[error.index()] = new TaskFailure(TaskFailure.Kind.TASK_ERROR,
+            chunk.job.task().name(), chunk.firstRank + error.index(), error.exception(),
+            error.message(), error.trace(), worker.workerId(), worker.pid(), result.attempt());
       }
     }
-    TaskResult[] outcomes = new TaskResult[chunk.count];
-    for (int i = 0; i < chunk.count; i++) {
-      long rank = chunk.firstRank + i;
-      outcomes[i] = errors == null || errors[i] == null
-          ? new TaskResult(rank, result.outputs().get(i), null)
-          : new TaskResult(rank, null, new TaskFailure(TaskFailure.Kind.TASK_ERROR,
-              chunk.job.task().name(), rank, errors[i].exception(), errors[i].message(),
-              errors[i].trace(), worker.workerId(), worker.pid(), result.attempt()));
-    }
-    boolean[] recorded = chunk.job.results().offerAll(outcomes);
+    boolean[] recorded = chunk.job.results().offerChunk(chunk.firstRank, result.outputs(), failures);
     for (int i = 0; i < chunk.count; i++) {
       if (!recorded[i]) {
         log.warn("dropped a second result for {} rank {} from {}", chunk.job.task().name(),
-            outcomes[i].rank(), worker);
-      } else if (!outcomes[i].ok()) {
-        config.events.inputFailed(outcomes[i].failure());
+            chunk.firstRank + i, worker);
+      } else if (failures != null && failures[i] != null) {
+        config.events.inputFailed(failures[i]);
       }
     }
   }

@@ -1,8 +1,11 @@
 package dev.jprocs.coordinator;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.function.IntFunction;
 
 /**
  * Puts one job's outcomes, which arrive in any order and possibly more than once, back in rank
@@ -12,12 +15,18 @@ import java.util.concurrent.LinkedBlockingQueue;
  * <p>An outcome is held until the caller takes it ({@link #takeRank}, or from the arrival queue),
  * not for the job's life: a long job's results do not pile up in the coordinator's heap.
  *
- * <p>Stdout reader threads and the supervisor call {@link #offer}; caller threads wait in
- * {@link #awaitRank}, {@link #takeRank} or {@link #awaitNextArrival}. Thread-safe.
+ * <p>Stdout reader threads call {@link #offerChunk} and the supervisor {@link #offer}; caller
+ * threads wait in {@link #awaitRank}, {@link #takeRank}, {@link #takeReady} or
+ * {@link #awaitNextArrival}. Thread-safe.
  */
 final class ResultAssembler {
   private final boolean[] decided; // guarded by this; true once a rank has its outcome
-  private final TaskResult[] byRank; // guarded by this; null before the outcome and once taken
+  /**
+   * Guarded by this; null before the outcome and once taken. An output that came in a chunk is
+   * held as its bare JsonNode (a TaskResult each would be a million more live objects for a
+   * million inputs), anything else as the TaskResult offered.
+   */
+  private final Object[] byRank;
   private final BlockingQueue<TaskResult> arrivals; // null unless the caller wants arrival order
   private final CompletableFuture<Void> complete = new CompletableFuture<>();
   private int filled; // guarded by this
@@ -28,7 +37,7 @@ final class ResultAssembler {
    */
   ResultAssembler(int size, boolean keepArrivals) {
     this.decided = new boolean[size];
-    this.byRank = keepArrivals ? null : new TaskResult[size];
+    this.byRank = keepArrivals ? null : new Object[size];
     this.arrivals = keepArrivals ? new LinkedBlockingQueue<>() : null;
     if (size == 0) {
       complete.complete(null);
@@ -44,34 +53,53 @@ final class ResultAssembler {
    * has one.
    */
   boolean offer(TaskResult result) {
-    return offerAll(new TaskResult[] {result})[0];
+    int rank = Math.toIntExact(result.rank());
+    return record(rank, 1, i -> result, i -> result)[0];
   }
 
   /**
    * Records a chunk's outcomes at once, with one wake-up of the waiting caller rather than one per
-   * rank. Returns, for each, whether it was recorded (false: its rank already had an outcome).
+   * rank: for rank {@code firstRank + i}, {@code failures[i]} when that is not null, else
+   * {@code outputs.get(i)}. Returns, for each, whether it was recorded (false: its rank already
+   * had an outcome).
+   *
+   * @param failures null when no input of the chunk failed
    */
-  boolean[] offerAll(TaskResult[] results) {
-    boolean[] recorded = new boolean[results.length];
+  boolean[] offerChunk(int firstRank, List<JsonNode> outputs, TaskFailure[] failures) {
+    return record(firstRank, outputs.size(),
+        i -> failures == null || failures[i] == null ? outputs.get(i)
+            : new TaskResult(firstRank + i, null, failures[i]),
+        i -> failures == null || failures[i] == null
+            ? new TaskResult(firstRank + i, outputs.get(i), null)
+            : new TaskResult(firstRank + i, null, failures[i]));
+  }
+
+  /**
+   * Records {@code count} outcomes from {@code firstRank} on: {@code held.apply(i)} (a JsonNode or
+   * a TaskResult) in rank order, {@code arrived.apply(i)} on the arrival queue.
+   */
+  private boolean[] record(int firstRank, int count, IntFunction<Object> held,
+      IntFunction<TaskResult> arrived) {
+    boolean[] recorded = new boolean[count];
     boolean last = false;
     synchronized (this) {
-      for (int i = 0; i < results.length; i++) {
-        int rank = Math.toIntExact(results[i].rank());
+      for (int i = 0; i < count; i++) {
+        int rank = firstRank + i;
         if (!decided[rank]) {
           decided[rank] = true;
           if (byRank != null) {
-            byRank[rank] = results[i];
+            byRank[rank] = held.apply(i);
           }
           recorded[i] = true;
           last = ++filled == decided.length;
         }
       }
-      notifyAll(); // wakes callers waiting in awaitRank or takeRank
+      notifyAll(); // wakes callers waiting in awaitRank, takeRank or takeReady
     }
     if (arrivals != null) {
-      for (int i = 0; i < results.length; i++) {
+      for (int i = 0; i < count; i++) {
         if (recorded[i]) {
-          arrivals.add(results[i]); // wakes a caller waiting in awaitNextArrival
+          arrivals.add(arrived.apply(i)); // wakes a caller waiting in awaitNextArrival
         }
       }
     }
@@ -111,18 +139,48 @@ final class ResultAssembler {
       throw new IllegalStateException("this job keeps arrival order, not rank order");
     }
     int index = Math.toIntExact(rank);
+    Object held;
     synchronized (this) {
       while (!decided[index]) {
-        wait(); // woken by offerAll
+        wait(); // woken by record
       }
-      TaskResult result = byRank[index];
-      if (result == null) {
+      held = byRank[index];
+      if (held == null) {
         throw new IllegalStateException("the outcome of rank " + rank + " was taken already");
       }
       if (take) {
         byRank[index] = null;
       }
-      return result;
+    }
+    return held instanceof TaskResult result ? result : new TaskResult(rank, (JsonNode) held, null);
+  }
+
+  /**
+   * Blocks until rank {@code from} has its outcome, then takes it and every outcome after it that
+   * has arrived, up to {@code into.length} of them, with one lock: for a caller that reads every
+   * rank in order. Each element becomes the rank's output (a JsonNode) or its TaskResult; returns
+   * how many were taken.
+   *
+   * @throws IllegalStateException as {@link #takeRank}
+   */
+  int takeReady(int from, Object[] into) throws InterruptedException {
+    if (byRank == null) {
+      throw new IllegalStateException("this job keeps arrival order, not rank order");
+    }
+    synchronized (this) {
+      while (!decided[from]) {
+        wait(); // woken by record
+      }
+      int taken = 0;
+      for (int rank = from; rank < decided.length && taken < into.length && decided[rank]; rank++) {
+        Object held = byRank[rank];
+        if (held == null) {
+          throw new IllegalStateException("the outcome of rank " + rank + " was taken already");
+        }
+        byRank[rank] = null;
+        into[taken++] = held;
+      }
+      return taken;
     }
   }
 

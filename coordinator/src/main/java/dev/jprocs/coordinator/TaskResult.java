@@ -24,6 +24,11 @@ public record TaskResult(long rank, JsonNode output, TaskFailure failure) {
     if (failure != null) {
       throw new TaskFailedException(failure);
     }
+    return value(rank, output, type);
+  }
+
+  /** As {@link #value(Class)} for an output, without a TaskResult to hold it. */
+  static <R> R value(long rank, JsonNode output, Class<R> type) {
     try {
       return Codec.fromTree(output, type);
     } catch (IllegalArgumentException e) {

@@ -5,7 +5,7 @@
  *  caller threads                     jprocs threads                          worker JVM (one per slot)
  *  ──────────────                     ──────────────                          ─────────────────────────
  *  Pool.map / imap / submit
- *    │ inputs → JSON, cut into Chunks
+ *    │ inputs → JSON (bare scalars until sent), cut into Chunks (4096 inputs at most, automatic)
  *    ▼
  *  Scheduler ── pending: Deque&lt;Chunk&gt;
  *    │ dispatch: each worker pulls up to a window of chunks (2, more when they are short)
@@ -37,8 +37,9 @@
  *
  * <ul>
  *   <li>{@link dev.jprocs.coordinator.Pool}: the public API. Converts inputs to JSON (so a bad
- *       input fails at the call, naming its rank), makes a {@code Job} and its chunks, and turns
- *       outcomes back into Java values. It is also the listener of every worker handle.
+ *       input fails at the call, naming its rank; a bare Integer, Long, Double, Boolean or String
+ *       becomes its node only in {@code Chunk.message}), makes a {@code Job} and its chunks, and
+ *       turns outcomes back into Java values. It is also the listener of every worker handle.
  *   <li>{@code Scheduler}: the queue of pending chunks and what each live worker holds; hands out
  *       work when a worker is ready or answers. Its monitor guards all of that.
  *   <li>{@code WorkerHandle}: one child process and its three pipe threads. Writes only what the

@@ -61,6 +61,16 @@ class PoolTest {
   }
 
   @Test
+  void automaticChunksAreFourPerWorkerAsPythonsButAtMost4096Inputs() {
+    assertEquals(1, Pool.automaticChunksize(0, 2));
+    assertEquals(1, Pool.automaticChunksize(3, 2));
+    assertEquals(13, Pool.automaticChunksize(100, 2)); // 8 chunks, rounded up
+    assertEquals(3125, Pool.automaticChunksize(100_000, 8));
+    assertEquals(4096, Pool.automaticChunksize(1_000_000, 2));
+    assertEquals(4096, Pool.automaticChunksize(Integer.MAX_VALUE, 1));
+  }
+
+  @Test
   void aWorkerAnsweringPlainJsonAndRecordsNeverLoadsJacksonsObjectMapper(@TempDir Path logs)
       throws Exception {
     // Building databind's ObjectMapper was two thirds of a worker's start; the codec's streaming

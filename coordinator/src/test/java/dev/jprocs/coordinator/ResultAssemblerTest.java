@@ -1,5 +1,6 @@
 package dev.jprocs.coordinator;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertSame;
@@ -7,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.node.IntNode;
+import com.fasterxml.jackson.databind.node.NullNode;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -71,6 +73,67 @@ class ResultAssemblerTest {
     assertFalse(assembler.offer(new TaskResult(1, IntNode.valueOf(2), null)));
     assertSame(first, assembler.awaitRank(1));
     assertFalse(assembler.completion().isDone());
+  }
+
+  @Test
+  void aChunksOutcomesComeOutAsOutputsAndFailuresAndRetriedRanksAreRefused() throws Exception {
+    ResultAssembler assembler = new ResultAssembler(5, false);
+    TaskFailure failure = new TaskFailure(TaskFailure.Kind.TASK_ERROR, "square", 3,
+        "java.lang.IllegalArgumentException", "bad", "trace", "worker-0", 42, 1);
+
+    assertArrayEquals(new boolean[] {true, true},
+        assembler.offerChunk(3, List.of(NullNode.getInstance(), IntNode.valueOf(40)),
+            new TaskFailure[] {failure, null}));
+    assertArrayEquals(new boolean[] {true, true, true},
+        assembler.offerChunk(0, List.of(IntNode.valueOf(0), IntNode.valueOf(10), IntNode.valueOf(20)),
+            null));
+    assertArrayEquals(new boolean[] {false, false},
+        assembler.offerChunk(3, List.of(IntNode.valueOf(30), IntNode.valueOf(41)), null));
+
+    assertEquals(10, assembler.awaitRank(1).output().intValue());
+    TaskResult failed = assembler.awaitRank(3);
+    assertEquals(3, failed.rank());
+    assertSame(failure, failed.failure());
+    assertEquals(40, assembler.awaitRank(4).output().intValue());
+    assertTrue(assembler.completion().isDone());
+  }
+
+  @Test
+  void takeReadyTakesEveryOutcomeThatHasArrivedInRankOrderAndStopsAtAGap() throws Exception {
+    ResultAssembler assembler = new ResultAssembler(6, false);
+    assembler.offerChunk(0, List.of(IntNode.valueOf(0), IntNode.valueOf(1)), null);
+    assembler.offerChunk(4, List.of(IntNode.valueOf(4), IntNode.valueOf(5)), null);
+    Object[] ready = new Object[10];
+
+    assertEquals(2, assembler.takeReady(0, ready));
+    assertEquals(List.of(IntNode.valueOf(0), IntNode.valueOf(1)), List.of(ready[0], ready[1]));
+    TaskResult first = new TaskResult(2, IntNode.valueOf(2), null);
+    assembler.offer(first);
+    assembler.offer(new TaskResult(3, IntNode.valueOf(3), null));
+    Object[] two = new Object[2];
+    assertEquals(2, assembler.takeReady(2, two));
+    assertSame(first, two[0]); // an offered TaskResult is handed back as it came
+    assertEquals(2, assembler.takeReady(4, two));
+    assertEquals(IntNode.valueOf(5), two[1]);
+    IllegalStateException taken = assertThrows(IllegalStateException.class,
+        () -> assembler.takeReady(0, ready));
+    assertTrue(taken.getMessage().contains("rank 0 was taken"), taken.getMessage());
+  }
+
+  @Test
+  void takeReadyWaitsForItsFirstRank() throws Exception {
+    ResultAssembler assembler = new ResultAssembler(3, false);
+    Thread feeder = new Thread(() -> {
+      assembler.offerChunk(1, List.of(IntNode.valueOf(1), IntNode.valueOf(2)), null);
+      assembler.offerChunk(0, List.of(IntNode.valueOf(0)), null);
+    });
+    feeder.start();
+    Object[] ready = new Object[3];
+
+    int taken = assembler.takeReady(0, ready);
+    feeder.join();
+    assertTrue(taken >= 1, "took " + taken);
+    assertEquals(IntNode.valueOf(0), ready[0]);
   }
 
   @Test

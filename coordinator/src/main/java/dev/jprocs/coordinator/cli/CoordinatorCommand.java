@@ -147,7 +147,8 @@ public final class CoordinatorCommand implements Callable<Integer> {
   long seed;
 
   @Option(names = "--chunksize", paramLabel = "N", defaultValue = "0",
-      description = "Inputs per task message; 0 chooses: four chunks per worker (default: ${DEFAULT-VALUE}).")
+      description = "Inputs per task message; 0 chooses: four chunks per worker, at most 4096 inputs each"
+          + " (default: ${DEFAULT-VALUE}).")
   int chunksize;
 
   @Option(names = {"-o", "--option"}, paramLabel = "KEY=VALUE",
