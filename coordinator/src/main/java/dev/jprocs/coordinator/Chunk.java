@@ -2,6 +2,7 @@ package dev.jprocs.coordinator;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.jprocs.protocol.Codec;
+import dev.jprocs.protocol.IntegralList;
 import dev.jprocs.protocol.Message;
 import java.util.ArrayList;
 import java.util.List;
@@ -27,11 +28,28 @@ final class Chunk {
     this.count = count;
   }
 
-  /** The task message for the current attempt; makes the JSON nodes of inputs held bare. */
+  /**
+   * The task message for the current attempt. Inputs that are all bare Integers and Longs go as
+   * one {@link IntegralList}; otherwise each bare input becomes its node here.
+   */
   Message.Task message() {
-    List<JsonNode> inputs = new ArrayList<>(count);
-    for (Object input : job.inputs().subList(firstRank, firstRank + count)) {
-      inputs.add(Codec.toTree(input)); // a node as it is; a bare scalar cannot fail
+    List<Object> bare = job.inputs().subList(firstRank, firstRank + count);
+    IntegralList.Builder integers = new IntegralList.Builder(count);
+    for (Object input : bare) {
+      if (input instanceof Integer || input instanceof Long) {
+        integers.add(((Number) input).longValue());
+      } else {
+        break;
+      }
+    }
+    List<JsonNode> inputs;
+    if (integers.size() == count) {
+      inputs = integers.build();
+    } else {
+      inputs = new ArrayList<>(count);
+      for (Object input : bare) {
+        inputs.add(Codec.toTree(input)); // a node as it is; a bare scalar cannot fail
+      }
     }
     return new Message.Task(taskId, attempt, job.task().name(), firstRank, inputs,
         job.task().options().isEmpty() ? null : job.task().options());

@@ -1,6 +1,7 @@
 package dev.jprocs.coordinator;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.jprocs.protocol.IntegralList;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
@@ -23,8 +24,9 @@ final class ResultAssembler {
   private final boolean[] decided; // guarded by this; true once a rank has its outcome
   /**
    * Guarded by this; null before the outcome and once taken. An output that came in a chunk is
-   * held as its bare JsonNode (a TaskResult each would be a million more live objects for a
-   * million inputs), anything else as the TaskResult offered.
+   * held bare (a TaskResult each would be a million more live objects for a million inputs): as
+   * its JsonNode, or as a Long when the chunk's outputs came as an {@link IntegralList}; anything
+   * else as the TaskResult offered. {@link #result} makes a TaskResult of any of them.
    */
   private final Object[] byRank;
   private final BlockingQueue<TaskResult> arrivals; // null unless the caller wants arrival order
@@ -66,9 +68,11 @@ final class ResultAssembler {
    * @param failures null when no input of the chunk failed
    */
   boolean[] offerChunk(int firstRank, List<JsonNode> outputs, TaskFailure[] failures) {
+    IntegralList integers = outputs instanceof IntegralList list ? list : null;
     return record(firstRank, outputs.size(),
-        i -> failures == null || failures[i] == null ? outputs.get(i)
-            : new TaskResult(firstRank + i, null, failures[i]),
+        i -> failures != null && failures[i] != null
+            ? new TaskResult(firstRank + i, null, failures[i])
+            : integers != null ? (Object) integers.longAt(i) : outputs.get(i),
         i -> failures == null || failures[i] == null
             ? new TaskResult(firstRank + i, outputs.get(i), null)
             : new TaskResult(firstRank + i, null, failures[i]));
@@ -152,14 +156,24 @@ final class ResultAssembler {
         byRank[index] = null;
       }
     }
-    return held instanceof TaskResult result ? result : new TaskResult(rank, (JsonNode) held, null);
+    return result(rank, held);
+  }
+
+  /** The TaskResult for an outcome held as {@link #byRank} holds it. */
+  static TaskResult result(long rank, Object held) {
+    if (held instanceof TaskResult result) {
+      return result;
+    }
+    return new TaskResult(rank, held instanceof Long value ? IntegralList.node(value)
+        : (JsonNode) held, null);
   }
 
   /**
    * Blocks until rank {@code from} has its outcome, then takes it and every outcome after it that
    * has arrived, up to {@code into.length} of them, with one lock: for a caller that reads every
-   * rank in order. Each element becomes the rank's output (a JsonNode) or its TaskResult; returns
-   * how many were taken.
+   * rank in order. Each element becomes the outcome as {@link #byRank} holds it (a JsonNode, a
+   * Long or a TaskResult; see {@link TaskResult#value(long, Object, Class)}); returns how many were
+   * taken.
    *
    * @throws IllegalStateException as {@link #takeRank}
    */

@@ -56,7 +56,8 @@ public sealed interface Message
       JsonNode options) implements Message {
     public Task {
       Objects.requireNonNull(task, "task");
-      inputs = List.copyOf(Objects.requireNonNull(inputs, "inputs"));
+      inputs = inputs instanceof IntegralList ? inputs // immutable already
+          : List.copyOf(Objects.requireNonNull(inputs, "inputs"));
     }
 
     @Override
@@ -73,8 +74,9 @@ public sealed interface Message
       implements Message {
     public Result {
       // Not List.copyOf: an output may be JSON null, which List.copyOf refuses.
-      outputs = java.util.Collections.unmodifiableList(
-          new java.util.ArrayList<>(Objects.requireNonNull(outputs, "outputs")));
+      outputs = outputs instanceof IntegralList ? outputs // immutable already
+          : java.util.Collections.unmodifiableList(
+              new java.util.ArrayList<>(Objects.requireNonNull(outputs, "outputs")));
       errors = errors == null ? List.of() : List.copyOf(errors); // left off the wire when empty
     }
 

@@ -22,6 +22,7 @@ import com.fasterxml.jackson.databind.node.TextNode;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 
@@ -210,7 +211,19 @@ final class StreamingCodec {
       if (in.currentToken() != JsonToken.START_ARRAY) {
         throw new IllegalStateException("not an array");
       }
-      List<JsonNode> values = new ArrayList<>();
+      // Plain integers, the common case, go into one long[]; the first other value turns what
+      // was read into nodes and the rest is read as nodes.
+      IntegralList.Builder integers = new IntegralList.Builder(16);
+      JsonToken token;
+      while ((token = in.nextToken()) == JsonToken.VALUE_NUMBER_INT
+          && in.getNumberType() != JsonParser.NumberType.BIG_INTEGER) {
+        integers.add(in.getLongValue());
+      }
+      if (token == JsonToken.END_ARRAY) {
+        return integers.build();
+      }
+      List<JsonNode> values = new ArrayList<>(Arrays.asList(integers.nodes()));
+      values.add(readTree(in));
       while (in.nextToken() != JsonToken.END_ARRAY) {
         values.add(readTree(in));
       }
@@ -446,6 +459,13 @@ final class StreamingCodec {
 
   private static boolean writeArray(JsonGenerator out, List<JsonNode> values) throws IOException {
     out.writeStartArray();
+    if (values instanceof IntegralList integers) {
+      for (int i = 0; i < integers.size(); i++) {
+        out.writeNumber(integers.longAt(i)); // the digits an IntNode or LongNode writes
+      }
+      out.writeEndArray();
+      return true;
+    }
     for (JsonNode value : values) {
       // A null element is JSON null, as databind writes it.
       if (value == null) {

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.NullNode;
 import dev.jprocs.protocol.Codec;
 import dev.jprocs.protocol.FrameReader;
+import dev.jprocs.protocol.IntegralList;
 import dev.jprocs.protocol.Message;
 import dev.jprocs.protocol.ProtocolException;
 import java.io.IOException;
@@ -13,6 +14,7 @@ import java.io.OutputStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -180,23 +182,39 @@ public final class WorkerLoop {
     Task task = registry.find(request.task());
     JsonNode options = request.options() == null || request.options().isNull()
         ? JsonNodeFactory.instance.objectNode() : request.options();
-    List<JsonNode> outputs = new ArrayList<>(request.inputs().size());
+    int count = request.inputs().size();
+    // Integer and Long outputs go into one long[] (written with the same digits as their nodes)
+    // until another output comes; then every output is a node.
+    IntegralList.Builder integers = new IntegralList.Builder(count);
+    List<JsonNode> outputs = null;
     List<Message.TaskError> errors = new ArrayList<>();
-    for (int i = 0; i < request.inputs().size(); i++) {
+    for (int i = 0; i < count; i++) {
+      JsonNode node;
       try {
         if (task == null) {
           throw new UnknownTaskException(request.task(), registry.names());
         }
         TaskContext context = new TaskContext(options, request.rank() + i, request.attempt(), workerId);
-        outputs.add(Codec.toTree(task.apply(request.inputs().get(i), context)));
+        Object output = task.apply(request.inputs().get(i), context);
+        if (outputs == null && (output instanceof Long || output instanceof Integer)) {
+          integers.add(((Number) output).longValue());
+          continue;
+        }
+        node = Codec.toTree(output);
       } catch (Exception | LinkageError | AssertionError | StackOverflowError e) {
         // Anything a task throws is that input's result; only a broken JVM (OutOfMemoryError and
         // the like) is left to kill the worker, so the coordinator retries elsewhere.
-        outputs.add(NullNode.getInstance());
+        node = NullNode.getInstance();
         errors.add(describe(i, e));
       }
+      if (outputs == null) {
+        outputs = new ArrayList<>(count);
+        outputs.addAll(Arrays.asList(integers.nodes()));
+      }
+      outputs.add(node);
     }
-    return new Message.Result(request.taskId(), request.attempt(), outputs, errors);
+    return new Message.Result(request.taskId(), request.attempt(),
+        outputs == null ? integers.build() : outputs, errors);
   }
 
   private static Message.TaskError describe(int index, Throwable e) {

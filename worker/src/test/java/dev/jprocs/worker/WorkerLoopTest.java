@@ -12,6 +12,7 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.jprocs.protocol.Codec;
 import dev.jprocs.protocol.FrameReader;
+import dev.jprocs.protocol.IntegralList;
 import dev.jprocs.protocol.Message;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -70,6 +71,20 @@ class WorkerLoopTest {
     assertResult(sent.get(3), 3, 1, "[\"HI!\"]");
     assertEquals(new Message.Goodbye(3, 6, 0), sent.get(4));
     assertEquals(0, conversation.status());
+  }
+
+  @Test
+  void integerOutputsComeAsOneIntegralListUntilAnotherOutputMakesThemAllNodes() {
+    Message.Result squares = WorkerLoop.answer(registry, "worker-0",
+        task(1, 1, "square", 0, JSON.numberNode(1), JSON.numberNode(-3), JSON.numberNode(3_037_000_499L)));
+    assertInstanceOf(IntegralList.class, squares.outputs());
+    assertEquals(List.of(JSON.numberNode(1), JSON.numberNode(9), JSON.numberNode(3_037_000_499L * 3_037_000_499L)),
+        squares.outputs());
+
+    Message.Result mixed = WorkerLoop.answer(registry, "worker-0",
+        task(2, 1, "square", 0, JSON.numberNode(2), JSON.numberNode(3), JSON.textNode("x"), JSON.numberNode(4)));
+    assertResult(mixed, 2, 1, "[4,9,null,16]"); // node kinds may differ; the wire cannot tell
+    assertEquals(2, mixed.errors().get(0).index());
   }
 
   @Test
