@@ -117,6 +117,10 @@ final class StreamingCodec {
    * that is not JSON at all.
    */
   Message decode(byte[] line) {
+    Message integral = IntegralLines.decode(line);
+    if (integral != null) {
+      return integral;
+    }
     try (JsonParser in = factory.createParser(line)) {
       if (in.nextToken() != JsonToken.START_OBJECT || in.nextToken() != JsonToken.FIELD_NAME
           || !"type".equals(in.currentName()) || in.nextToken() != JsonToken.VALUE_STRING) {

@@ -1,0 +1,125 @@
+package dev.jprocs.protocol;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** The byte-level reader of integer tasks and results, held to databind's reading of each line. */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class IntegralLinesTest {
+  private static final long[] EDGES = {0, 1, -1, 9, 10, Integer.MAX_VALUE, Integer.MIN_VALUE,
+      Integer.MAX_VALUE + 1L, Integer.MIN_VALUE - 1L, 999_999_999_999_999_999L,
+      -999_999_999_999_999_999L, Long.MAX_VALUE, Long.MIN_VALUE};
+
+  @Test
+  void theLinesThisCodecWritesAreReadToTheMessagesDatabindReads() throws Exception {
+    Random random = new Random(5);
+    for (int round = 0; round < 500; round++) {
+      IntegralList numbers = IntegralList.of(numbers(random));
+      for (Message message : List.of(
+          new Message.Result(random.nextInt(1000), 1 + random.nextInt(3), numbers, List.of()),
+          new Message.Task(random.nextLong() >>> 8, 1, random.nextBoolean() ? "square" : "x-1.y_z",
+              random.nextInt(), numbers, null))) {
+        byte[] line = Codec.encode(message);
+        Message read = IntegralLines.decode(line);
+        boolean longNumbers = false;
+        for (int i = 0; i < numbers.size(); i++) {
+          long value = numbers.longAt(i);
+          longNumbers |= value >= 1_000_000_000_000_000_000L || value <= -1_000_000_000_000_000_000L;
+        }
+        if (longNumbers) {
+          assertNull(read, "19 digits go the general way");
+        } else {
+          assertEquals(Codec.decodeWithMapper(line), read, new String(line, UTF_8));
+        }
+        assertEquals(Codec.decodeWithMapper(line), Codec.decode(line));
+      }
+    }
+  }
+
+  @Test
+  void everyOtherShapeIsLeftToTheGeneralWay() throws Exception {
+    String head = "{\"type\":\"result\",\"taskId\":3,\"attempt\":1,\"outputs\":";
+    List<String> lines = List.of(
+        head + "[1,2]", // no closing brace
+        head + "[1,2]}x",
+        head + "[1,2],\"errors\":[]}",
+        head + "[1, 2]}",
+        head + "[01]}",
+        head + "[-]}",
+        head + "[1.0]}",
+        head + "[1e3]}",
+        head + "[1E3]}",
+        head + "[\"1\"]}",
+        head + "[1,]}",
+        head + "[,1]}",
+        head + "[1234567890123456789]}",
+        head + "[null]}",
+        head + "[[1]]}",
+        head + "[1}",
+        "{\"type\":\"result\",\"taskId\":3,\"attempt\":2147483648,\"outputs\":[1]}",
+        "{\"type\":\"result\",\"attempt\":1,\"taskId\":3,\"outputs\":[1]}",
+        "{\"type\":\"task\",\"taskId\":1,\"attempt\":1,\"task\":\"sq uare\",\"rank\":0,\"inputs\":[1]}",
+        "{\"type\":\"task\",\"taskId\":1,\"attempt\":1,\"task\":\"sq\\u0075are\",\"rank\":0,\"inputs\":[1]}",
+        "{\"type\":\"task\",\"taskId\":1,\"attempt\":1,\"task\":\"square\",\"rank\":0,\"inputs\":[1],"
+            + "\"options\":{}}",
+        "{\"type\":\"task\",\"taskId\":1,\"attempt\":1,\"task\":\"square\",\"rank\":0.5,\"inputs\":[1]}",
+        "{\"type\":\"hello\",\"protocol\":1,\"pid\":7,\"workerId\":\"worker-0\"}");
+    for (String text : lines) {
+      assertNull(IntegralLines.decode(text.getBytes(UTF_8)), text);
+    }
+  }
+
+  @Test
+  void emptyArraysNegativeZeroAndTrailingWhitespaceReadAsDatabindReadsThem() throws Exception {
+    for (String text : List.of(
+        "{\"type\":\"result\",\"taskId\":0,\"attempt\":1,\"outputs\":[]}",
+        "{\"type\":\"result\",\"taskId\":-4,\"attempt\":-1,\"outputs\":[-0,0,-7]}\r\n",
+        "{\"type\":\"task\",\"taskId\":9,\"attempt\":2,\"task\":\"\",\"rank\":-3,\"inputs\":[]} \t\n")) {
+      byte[] line = text.getBytes(UTF_8);
+      Message read = IntegralLines.decode(line);
+      assertEquals(Codec.decodeWithMapper(line), read, text);
+    }
+  }
+
+  @Test
+  void randomlyDamagedLinesAreNeverReadToSomethingDatabindWouldNot() throws Exception {
+    Random random = new Random(9);
+    byte[] alphabet = "0123456789-,[]{}\":.eE abtxyz\n".getBytes(UTF_8);
+    int read = 0;
+    for (int round = 0; round < 5000; round++) {
+      byte[] line = Codec.encode(new Message.Result(round, 1, IntegralList.of(numbers(random)), List.of()));
+      for (int k = 1 + random.nextInt(3); k > 0; k--) {
+        line[random.nextInt(line.length)] = alphabet[random.nextInt(alphabet.length)];
+      }
+      Message message = IntegralLines.decode(line);
+      if (message != null) {
+        read++;
+        assertEquals(Codec.decodeWithMapper(line), message, new String(line, UTF_8));
+        assertInstanceOf(IntegralList.class, ((Message.Result) message).outputs());
+      }
+    }
+    assertTrue(read > 100, "some damaged lines are still regular (a digit for a digit): " + read);
+  }
+
+  private static long[] numbers(Random random) {
+    long[] values = new long[random.nextInt(40)];
+    for (int i = 0; i < values.length; i++) {
+      values[i] = switch (random.nextInt(4)) {
+        case 0 -> EDGES[random.nextInt(EDGES.length)];
+        case 1 -> random.nextInt(100);
+        case 2 -> random.nextInt();
+        default -> random.nextLong() / (1L << random.nextInt(64));
+      };
+    }
+    return values;
+  }
+}
