@@ -20,6 +20,7 @@ final class IntegralLines {
   private static final byte[] TASK_NAME = ascii(",\"task\":\"");
   private static final byte[] RANK = ascii("\",\"rank\":");
   private static final byte[] INPUTS = ascii(",\"inputs\":[");
+  private static final byte[] END = ascii("}\n");
 
   /** Numbers of at most this many digits always fit in a long. */
   private static final int SAFE_DIGITS = 18;
@@ -32,6 +33,31 @@ final class IntegralLines {
 
   private IntegralLines(byte[] line) {
     this.line = line;
+  }
+
+  /**
+   * Returns the line {@link StreamingCodec} would write for the message ({@code \n} included),
+   * or null when the message is not one of the two with integers (or its task name is not plain).
+   */
+  static byte[] encode(Message message) {
+    if (message instanceof Message.Result result && result.errors().isEmpty()
+        && result.outputs() instanceof IntegralList outputs) {
+      Writer out = new Writer(RESULT.length + ATTEMPT.length + OUTPUTS.length + 24
+          + outputs.size() * 8);
+      out.bytes(RESULT).number(result.taskId()).bytes(ATTEMPT).number(result.attempt())
+          .bytes(OUTPUTS).numbers(outputs);
+      return out.bytes(END).done();
+    }
+    if (message instanceof Message.Task task && task.options() == null
+        && task.inputs() instanceof IntegralList inputs && isName(task.task())) {
+      Writer out = new Writer(TASK.length + ATTEMPT.length + TASK_NAME.length + RANK.length
+          + INPUTS.length + task.task().length() + 48 + inputs.size() * 8);
+      out.bytes(TASK).number(task.taskId()).bytes(ATTEMPT).number(task.attempt())
+          .bytes(TASK_NAME).ascii(task.task()).bytes(RANK).number(task.rank())
+          .bytes(INPUTS).numbers(inputs);
+      return out.bytes(END).done();
+    }
+    return null;
   }
 
   /** Returns the message, or null when the line is not one of the two in this exact form. */
@@ -153,6 +179,16 @@ final class IntegralLines {
     return true;
   }
 
+  private static boolean isName(String name) {
+    for (int i = 0; i < name.length(); i++) {
+      char c = name.charAt(i);
+      if (c > 0x7f || !isNameByte((byte) c)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
   /** Bytes a task name may have here: ones that never need escaping in a JSON string. */
   private static boolean isNameByte(byte b) {
     return b >= 'a' && b <= 'z' || b >= 'A' && b <= 'Z' || b >= '0' && b <= '9'
@@ -161,5 +197,81 @@ final class IntegralLines {
 
   private static byte[] ascii(String text) {
     return text.getBytes(StandardCharsets.US_ASCII);
+  }
+
+  /** A line being written: a byte array that grows, and digits written in place. */
+  private static final class Writer {
+    private byte[] line;
+    private int size;
+
+    Writer(int expected) {
+      line = new byte[expected];
+    }
+
+    Writer bytes(byte[] more) {
+      room(more.length);
+      System.arraycopy(more, 0, line, size, more.length);
+      size += more.length;
+      return this;
+    }
+
+    Writer ascii(String text) {
+      room(text.length());
+      for (int i = 0; i < text.length(); i++) {
+        line[size++] = (byte) text.charAt(i);
+      }
+      return this;
+    }
+
+    /** Writes the digits Long.toString writes. */
+    Writer number(long value) {
+      room(20);
+      if (value == Long.MIN_VALUE) {
+        return ascii(Long.toString(value));
+      }
+      if (value < 0) {
+        line[size++] = '-';
+        value = -value;
+      }
+      int end = size + digits(value);
+      for (int i = end - 1; i >= size; i--) {
+        line[i] = (byte) ('0' + value % 10);
+        value /= 10;
+      }
+      size = end;
+      return this;
+    }
+
+    /** Writes the numbers comma-separated, then the closing bracket. */
+    Writer numbers(IntegralList values) {
+      for (int i = 0; i < values.size(); i++) {
+        if (i > 0) {
+          room(1);
+          line[size++] = ',';
+        }
+        number(values.longAt(i));
+      }
+      room(1);
+      line[size++] = ']';
+      return this;
+    }
+
+    byte[] done() {
+      return size == line.length ? line : java.util.Arrays.copyOf(line, size);
+    }
+
+    private void room(int more) {
+      if (size + more > line.length) {
+        line = java.util.Arrays.copyOf(line, Math.max(size + more, line.length * 2));
+      }
+    }
+
+    private static int digits(long value) {
+      int digits = 1;
+      for (long limit = 10; digits < 19 && value >= limit; limit *= 10) {
+        digits++;
+      }
+      return digits;
+    }
   }
 }

@@ -46,6 +46,10 @@ final class StreamingCodec {
 
   /** Returns the message as one JSON line, {@code \n} included, or null to leave it to databind. */
   byte[] encode(Message message) throws IOException {
+    byte[] integral = IntegralLines.encode(message);
+    if (integral != null) {
+      return integral;
+    }
     ByteArrayOutputStream bytes = new ByteArrayOutputStream(128);
     try (JsonGenerator out = factory.createGenerator(bytes)) {
       out.writeStartObject();

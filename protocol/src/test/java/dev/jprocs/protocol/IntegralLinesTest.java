@@ -1,6 +1,7 @@
 package dev.jprocs.protocol;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -42,6 +43,26 @@ class IntegralLinesTest {
         }
         assertEquals(Codec.decodeWithMapper(line), Codec.decode(line));
       }
+    }
+  }
+
+  @Test
+  void writesTheBytesDatabindWritesForTheSameNodes() throws Exception {
+    Random random = new Random(3);
+    List<String> names = List.of("square", "x-1.y_z:a/b", "", "sq uare", "quote\"d", "ünï", "tab\t");
+    for (int round = 0; round < 500; round++) {
+      IntegralList numbers = IntegralList.of(numbers(random));
+      List<com.fasterxml.jackson.databind.JsonNode> nodes = new java.util.ArrayList<>(numbers);
+      long id = random.nextBoolean() ? random.nextLong() : EDGES[random.nextInt(EDGES.length)];
+      String name = names.get(random.nextInt(names.size()));
+      List<Message.TaskError> errors = random.nextInt(5) == 0
+          ? List.of(new Message.TaskError(0, "E", "m", null)) : List.of();
+      com.fasterxml.jackson.databind.JsonNode options = random.nextInt(5) == 0
+          ? Codec.parse("{\"reference\":\"AC\"}") : null;
+      assertArrayEquals(Codec.encodeWithMapper(new Message.Result(id, round, nodes, errors)),
+          Codec.encode(new Message.Result(id, round, numbers, errors)));
+      assertArrayEquals(Codec.encodeWithMapper(new Message.Task(id, round, name, -id, nodes, options)),
+          Codec.encode(new Message.Task(id, round, name, -id, numbers, options)), name);
     }
   }
 
