@@ -23,11 +23,11 @@ class PoolConfigTest {
   @Test
   void aWorkerStartsWithASmallHeapUnlessItsCapIsSmallerStill() {
     List<String> usual = PoolConfig.builder().build().launcher().command("worker-0");
-    assertTrue(usual.containsAll(List.of("-Xmx512m", "-Xms8m")), usual.toString());
-    assertTrue(usual.indexOf("-Xms8m") < usual.indexOf("dev.jprocs.worker.WorkerMain"), usual.toString());
+    assertTrue(usual.containsAll(List.of("-Xmx512m", "-Xms32m")), usual.toString());
+    assertTrue(usual.indexOf("-Xms32m") < usual.indexOf("dev.jprocs.worker.WorkerMain"), usual.toString());
 
-    List<String> tiny = PoolConfig.builder().workerHeap("4m").build().launcher().command("worker-0");
-    assertTrue(tiny.contains("-Xmx4m"), tiny.toString());
+    List<String> tiny = PoolConfig.builder().workerHeap("16m").build().launcher().command("worker-0");
+    assertTrue(tiny.contains("-Xmx16m"), tiny.toString());
     assertFalse(tiny.stream().anyMatch(option -> option.startsWith("-Xms")), tiny.toString());
   }
 }

@@ -128,9 +128,16 @@ final class IntegralLines {
 
   /** Reads numbers up to and including the closing bracket, the opening one already read. */
   private IntegralList integers() {
-    int count = 1; // commas before the closing bracket, plus one: exact for a well-formed array
+    // Commas before the closing bracket, plus one: exact for a well-formed array. The count stops
+    // at the first byte no integer array has, so an array of strings or objects costs one byte.
+    int count = 1;
     for (int i = at; i < line.length && line[i] != ']'; i++) {
-      count += line[i] == ',' ? 1 : 0;
+      byte b = line[i];
+      if (b == ',') {
+        count++;
+      } else if ((b < '0' || b > '9') && b != '-') {
+        return null;
+      }
     }
     IntegralList.Builder values = new IntegralList.Builder(count);
     if (at < line.length && line[at] == ']') {
