@@ -381,6 +381,14 @@ public final class PoolConfig {
 
     /** Adds flags for every worker JVM, for example {@code -Dkey=value}. */
     public Builder jvmOptions(List<String> options) {
+      for (int i = 0; i < options.size(); i++) {
+        // A blank argument would reach java as its main class: "Could not find or load main class".
+        if (options.get(i) == null || options.get(i).isBlank()) {
+          throw new IllegalArgumentException("JVM option " + i + " of " + options.stream()
+              .map(option -> option == null ? "null" : "'" + option + "'").toList()
+              + " is " + (options.get(i) == null ? "null" : "blank"));
+        }
+      }
       jvmOptions.addAll(options);
       return this;
     }

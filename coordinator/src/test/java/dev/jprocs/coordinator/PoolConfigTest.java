@@ -2,6 +2,7 @@ package dev.jprocs.coordinator;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
@@ -18,6 +19,13 @@ class PoolConfigTest {
     assertEquals(2L << 30, PoolConfig.bytes("2G"));
     assertEquals(4096L << 10, PoolConfig.bytes("4096k"));
     assertEquals(1000L, PoolConfig.bytes("1000"));
+  }
+
+  @Test
+  void aBlankJvmOptionIsRefusedWithItsPosition() {
+    IllegalArgumentException blank = assertThrows(IllegalArgumentException.class,
+        () -> PoolConfig.builder().jvmOptions(List.of("-Xss1m", " ")));
+    assertTrue(blank.getMessage().startsWith("JVM option 1 of ['-Xss1m', ' '] is blank"), blank.getMessage());
   }
 
   @Test
