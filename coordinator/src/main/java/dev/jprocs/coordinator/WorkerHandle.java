@@ -53,6 +53,13 @@ final class WorkerHandle {
   private static final Logger log = LoggerFactory.getLogger(WorkerHandle.class);
   private static final Logger stderrLog = LoggerFactory.getLogger("dev.jprocs.worker.stderr");
   private static final int STDERR_TAIL_LINES = 20;
+  /**
+   * A line of the JVM's own unified logging with its default decorations, "[0.476s][info][jfr,startup] ...".
+   * JDK 17 sends JFR's start-up lines to stdout whatever -Xlog says (-XX:StartFlightRecording
+   * configures stdout for them after the command line is read), before the worker's main runs.
+   */
+  private static final java.util.regex.Pattern JVM_LOG_LINE =
+      java.util.regex.Pattern.compile("\\[[^\\]\\[]{1,40}\\]\\[(trace|debug|info|warning|error) *\\]\\[[a-z0-9,]+ *\\].*");
   private static final Message POISON = new Message.Shutdown();
   /** The worker id of a spare that has no slot yet. */
   static final String SPARE = "spare";
@@ -241,6 +248,13 @@ final class WorkerHandle {
           message = Codec.decode(line);
         } catch (ProtocolException e) {
           tap.received(line, null);
+          String text = new String(line, StandardCharsets.UTF_8);
+          if (JVM_LOG_LINE.matcher(text).matches()) {
+            // Not the worker's doing and not part of a message: keep it with its stderr.
+            log.debug("{} (pid {}): its JVM logged on stdout: {}", workerId, pid(), text);
+            stderrLine(text);
+            continue;
+          }
           throw e;
         }
         tap.received(line, message);
@@ -289,17 +303,22 @@ final class WorkerHandle {
         new InputStreamReader(process.getErrorStream(), StandardCharsets.UTF_8))) {
       String line;
       while ((line = lines.readLine()) != null) {
-        stderrLog.info("[{}] {}", workerId, line);
-        events.workerStderr(workerId, pid(), line);
-        synchronized (stderrTail) {
-          if (stderrTail.size() == STDERR_TAIL_LINES) {
-            stderrTail.removeFirst();
-          }
-          stderrTail.addLast(line.length() > 2000 ? line.substring(0, 2000) + "..." : line);
-        }
+        stderrLine(line);
       }
     } catch (IOException e) {
       log.debug("{} (pid {}): stderr closed: {}", workerId, pid(), e.toString());
+    }
+  }
+
+  /** Logs and keeps one line of the worker's stderr. Stderr thread, or stdout's for a JVM log line. */
+  private void stderrLine(String line) {
+    stderrLog.info("[{}] {}", workerId, line);
+    events.workerStderr(workerId, pid(), line);
+    synchronized (stderrTail) {
+      if (stderrTail.size() == STDERR_TAIL_LINES) {
+        stderrTail.removeFirst();
+      }
+      stderrTail.addLast(line.length() > 2000 ? line.substring(0, 2000) + "..." : line);
     }
   }
 

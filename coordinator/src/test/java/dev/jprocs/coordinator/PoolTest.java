@@ -91,6 +91,27 @@ class PoolTest {
   }
 
   @Test
+  void aWorkerWhoseJvmLogsJfrsStartOnStdoutStillAnswersAndTheLinesGoWithItsStderr(@TempDir Path logs)
+      throws Exception {
+    // JDK 17 prints "[0.5s][info][jfr,startup] Started recording 1..." on stdout before main runs,
+    // whatever -Xlog says; a user profiling workers with --jvm-option must not lose them for it.
+    java.util.Queue<String> stderr = new java.util.concurrent.ConcurrentLinkedQueue<>();
+    PoolEvents events = new PoolEvents() {
+      @Override
+      public void workerStderr(String workerId, long pid, String line) {
+        stderr.add(line);
+      }
+    };
+    try (Pool pool = Pool.start(TestPools.config(1).events(events).jvmOptions(List.of(
+        "-XX:StartFlightRecording=filename=" + logs.resolve("worker.jfr"))).build())) {
+      assertEquals(List.of(9L, 16L), pool.map("square", List.of(3, 4), Long.class));
+      assertEquals(1, pool.workers().size());
+    }
+    assertTrue(stderr.stream().anyMatch(line -> line.contains("[jfr,startup] Started recording")),
+        stderr.toString());
+  }
+
+  @Test
   void aWorkerGivenTinyChunksHoldsMoreThanTwoSoThePipesRoundTripDoesNotPaceIt() throws Exception {
     InFlight inFlight = new InFlight();
     try (Pool pool = Pool.start(TestPools.config(1).events(inFlight).build())) {

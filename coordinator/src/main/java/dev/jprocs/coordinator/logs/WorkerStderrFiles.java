@@ -24,7 +24,8 @@ import org.slf4j.LoggerFactory;
  * a line that comes later still (its stderr thread drains after the exit is noticed) reopens it
  * for appending.
  *
- * <p>Threads: {@link #workerStderr} runs on the worker's {@code worker-N-stderr} thread, the two
+ * <p>Threads: {@link #workerStderr} runs on the worker's {@code worker-N-stderr} thread (and on its
+ * {@code worker-N-stdout} thread for a line its JVM logged on stdout), the two
  * ends on the supervisor; each file is guarded by its own writer's monitor. The first I/O error
  * is logged once (WARN) and these files stop there; nothing is thrown into the pool.
  */
