@@ -6,7 +6,6 @@ import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
-import java.util.function.IntFunction;
 
 /**
  * Puts one job's outcomes, which arrive in any order and possibly more than once, back in rank
@@ -55,8 +54,7 @@ final class ResultAssembler {
    * has one.
    */
   boolean offer(TaskResult result) {
-    int rank = Math.toIntExact(result.rank());
-    return record(rank, 1, i -> result, i -> result)[0];
+    return record(Math.toIntExact(result.rank()), new Object[] {result})[0];
   }
 
   /**
@@ -68,31 +66,35 @@ final class ResultAssembler {
    * @param failures null when no input of the chunk failed
    */
   boolean[] offerChunk(int firstRank, List<JsonNode> outputs, TaskFailure[] failures) {
+    // Made before the lock, which the caller taking outcomes waits for.
     IntegralList integers = outputs instanceof IntegralList list ? list : null;
-    return record(firstRank, outputs.size(),
-        i -> failures != null && failures[i] != null
-            ? new TaskResult(firstRank + i, null, failures[i])
-            : integers != null ? (Object) integers.longAt(i) : outputs.get(i),
-        i -> failures == null || failures[i] == null
-            ? new TaskResult(firstRank + i, outputs.get(i), null)
-            : new TaskResult(firstRank + i, null, failures[i]));
+    Object[] held = new Object[outputs.size()];
+    for (int i = 0; i < held.length; i++) {
+      if (failures != null && failures[i] != null) {
+        held[i] = new TaskResult(firstRank + i, null, failures[i]);
+      } else if (arrivals != null) {
+        held[i] = new TaskResult(firstRank + i, outputs.get(i), null);
+      } else {
+        held[i] = integers != null ? (Object) integers.longAt(i) : outputs.get(i);
+      }
+    }
+    return record(firstRank, held);
   }
 
   /**
-   * Records {@code count} outcomes from {@code firstRank} on: {@code held.apply(i)} (a JsonNode or
-   * a TaskResult) in rank order, {@code arrived.apply(i)} on the arrival queue.
+   * Records the outcomes from {@code firstRank} on, each as {@link #byRank} holds it; a job that
+   * keeps arrival order gets TaskResults only, and queues them.
    */
-  private boolean[] record(int firstRank, int count, IntFunction<Object> held,
-      IntFunction<TaskResult> arrived) {
-    boolean[] recorded = new boolean[count];
+  private boolean[] record(int firstRank, Object[] held) {
+    boolean[] recorded = new boolean[held.length];
     boolean last = false;
     synchronized (this) {
-      for (int i = 0; i < count; i++) {
+      for (int i = 0; i < held.length; i++) {
         int rank = firstRank + i;
         if (!decided[rank]) {
           decided[rank] = true;
           if (byRank != null) {
-            byRank[rank] = held.apply(i);
+            byRank[rank] = held[i];
           }
           recorded[i] = true;
           last = ++filled == decided.length;
@@ -101,9 +103,9 @@ final class ResultAssembler {
       notifyAll(); // wakes callers waiting in awaitRank, takeRank or takeReady
     }
     if (arrivals != null) {
-      for (int i = 0; i < count; i++) {
+      for (int i = 0; i < held.length; i++) {
         if (recorded[i]) {
-          arrivals.add(arrived.apply(i)); // wakes a caller waiting in awaitNextArrival
+          arrivals.add((TaskResult) held[i]); // wakes a caller waiting in awaitNextArrival
         }
       }
     }
