@@ -63,34 +63,32 @@ final class IntegralLines {
   /** Returns the message, or null when the line is not one of the two in this exact form. */
   static Message decode(byte[] line) {
     IntegralLines in = new IntegralLines(line);
-    if (in.skip(RESULT)) {
-      return in.result();
-    }
-    in.at = 0;
-    return in.skip(TASK) ? in.task() : null;
-  }
-
-  private Message result() {
-    long taskId = number();
-    if (taskId == NOT_A_NUMBER || !skip(ATTEMPT)) {
+    boolean result = in.skip(RESULT);
+    if (!result && !in.skip(TASK)) {
       return null;
     }
-    long attempt = number();
-    if (attempt != (int) attempt || !skip(OUTPUTS)) {
+    // Both go on with the same two fields.
+    long taskId = in.number();
+    if (taskId == NOT_A_NUMBER || !in.skip(ATTEMPT)) {
+      return null;
+    }
+    long attempt = in.number();
+    if (attempt != (int) attempt) {
+      return null;
+    }
+    return result ? in.result(taskId, (int) attempt) : in.task(taskId, (int) attempt);
+  }
+
+  private Message result(long taskId, int attempt) {
+    if (!skip(OUTPUTS)) {
       return null;
     }
     IntegralList outputs = integers();
-    return outputs != null && end() ? new Message.Result(taskId, (int) attempt, outputs, List.of())
-        : null;
+    return outputs != null && end() ? new Message.Result(taskId, attempt, outputs, List.of()) : null;
   }
 
-  private Message task() {
-    long taskId = number();
-    if (taskId == NOT_A_NUMBER || !skip(ATTEMPT)) {
-      return null;
-    }
-    long attempt = number();
-    if (attempt != (int) attempt || !skip(TASK_NAME)) {
+  private Message task(long taskId, int attempt) {
+    if (!skip(TASK_NAME)) {
       return null;
     }
     int nameStart = at;
@@ -106,8 +104,8 @@ final class IntegralLines {
       return null;
     }
     IntegralList inputs = integers();
-    return inputs != null && end()
-        ? new Message.Task(taskId, (int) attempt, name, rank, inputs, null) : null;
+    return inputs != null && end() ? new Message.Task(taskId, attempt, name, rank, inputs, null)
+        : null;
   }
 
   /** Reads {@code -?(0|[1-9][0-9]*)} of at most 18 digits; NOT_A_NUMBER otherwise. */
