@@ -481,7 +481,7 @@ public final class Pool implements AutoCloseable, WorkerHandle.Listener {
    * trees while it runs it, with the next chunk read ahead: a million squares in Python's eight
    * chunks of 125,000 outgrew a worker's young generation at every chunk (a third of the workers'
    * time went to copying and full collections), where chunks of 4096 die young. The messages this
-   * adds cost some 30 us each.
+   * adds cost little: at chunksize 1 a task costs 1.5-2.3 us in all.
    */
   static final int MAX_AUTOMATIC_CHUNKSIZE = 4096;
 

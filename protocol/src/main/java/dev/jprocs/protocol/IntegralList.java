@@ -61,18 +61,20 @@ public final class IntegralList extends AbstractList<JsonNode> implements Random
    * per builder.
    */
   public static final class Builder {
-    private long[] values;
+    private static final long[] NONE = {};
+    private final int expected;
+    private long[] values = NONE; // made at the first number: a builder often gets none
     private int size;
 
     /** A builder with room for {@code expected} numbers before it grows. */
     public Builder(int expected) {
-      values = new long[Math.max(expected, 8)];
+      this.expected = Math.max(expected, 8);
     }
 
     /** Adds a number. */
     public Builder add(long value) {
       if (size == values.length) {
-        values = Arrays.copyOf(values, size + (size >> 1));
+        values = Arrays.copyOf(values, size == 0 ? expected : size + (size >> 1));
       }
       values[size++] = value;
       return this;
