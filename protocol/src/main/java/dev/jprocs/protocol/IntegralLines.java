@@ -42,22 +42,37 @@ final class IntegralLines {
   static byte[] encode(Message message) {
     if (message instanceof Message.Result result && result.errors().isEmpty()
         && result.outputs() instanceof IntegralList outputs) {
-      Writer out = new Writer(RESULT.length + ATTEMPT.length + OUTPUTS.length + 24
-          + outputs.size() * 8);
+      Writer out = new Writer(RESULT.length + length(result.taskId()) + ATTEMPT.length
+          + length(result.attempt()) + OUTPUTS.length + length(outputs) + END.length);
       out.bytes(RESULT).number(result.taskId()).bytes(ATTEMPT).number(result.attempt())
           .bytes(OUTPUTS).numbers(outputs);
       return out.bytes(END).done();
     }
     if (message instanceof Message.Task task && task.options() == null
         && task.inputs() instanceof IntegralList inputs && isName(task.task())) {
-      Writer out = new Writer(TASK.length + ATTEMPT.length + TASK_NAME.length + RANK.length
-          + INPUTS.length + task.task().length() + 48 + inputs.size() * 8);
+      Writer out = new Writer(TASK.length + length(task.taskId()) + ATTEMPT.length
+          + length(task.attempt()) + TASK_NAME.length + task.task().length() + RANK.length
+          + length(task.rank()) + INPUTS.length + length(inputs) + END.length);
       out.bytes(TASK).number(task.taskId()).bytes(ATTEMPT).number(task.attempt())
           .bytes(TASK_NAME).ascii(task.task()).bytes(RANK).number(task.rank())
           .bytes(INPUTS).numbers(inputs);
       return out.bytes(END).done();
     }
     return null;
+  }
+
+  /** The bytes Long.toString writes for {@code value}. */
+  private static int length(long value) {
+    return value == Long.MIN_VALUE ? 20 : (value < 0 ? 1 : 0) + Writer.digits(Math.abs(value));
+  }
+
+  /** The bytes of the numbers, their commas and the closing bracket. */
+  private static int length(IntegralList values) {
+    int length = Math.max(values.size(), 1); // the commas and the bracket
+    for (int i = 0; i < values.size(); i++) {
+      length += length(values.longAt(i));
+    }
+    return length;
   }
 
   /** Returns the message, or null when the line is not one of the two in this exact form. */
@@ -204,7 +219,10 @@ final class IntegralLines {
     return text.getBytes(StandardCharsets.US_ASCII);
   }
 
-  /** A line being written: a byte array that grows, and digits written in place. */
+  /**
+   * A line being written: a byte array of the size worked out beforehand (it grows if that was
+   * short, and is cut if it was long), and digits written in place.
+   */
   private static final class Writer {
     private byte[] line;
     private int size;
