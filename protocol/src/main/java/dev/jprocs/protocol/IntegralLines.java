@@ -10,7 +10,8 @@ import java.util.List;
  * {@link IntegralList}; Jackson's tokenizer took some 20 ns a number, most of a coordinator's time
  * for a million squares. Anything else (another message, another field order, whitespace inside,
  * a string or a fraction in the array, a number of 19 digits or more, leading zeros) answers null
- * and goes the general way, which also words every error. Stateless.
+ * and goes the general way, which also words every error. Thread-safe: each call reads with an
+ * instance of its own.
  */
 final class IntegralLines {
   private static final byte[] RESULT = ascii("{\"type\":\"result\",\"taskId\":");
