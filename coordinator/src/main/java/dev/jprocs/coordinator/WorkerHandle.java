@@ -18,6 +18,7 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -54,12 +55,13 @@ final class WorkerHandle {
   private static final Logger stderrLog = LoggerFactory.getLogger("dev.jprocs.worker.stderr");
   private static final int STDERR_TAIL_LINES = 20;
   /**
-   * A line of the JVM's own unified logging with its default decorations, "[0.476s][info][jfr,startup] ...".
-   * JDK 17 sends JFR's start-up lines to stdout whatever -Xlog says (-XX:StartFlightRecording
-   * configures stdout for them after the command line is read), before the worker's main runs.
+   * A line of the JVM's own unified logging with its default decorations, such as
+   * "[0.476s][info][jfr,startup] Started recording 1". JDK 17 sends JFR's start-up lines to stdout
+   * whatever -Xlog says (-XX:StartFlightRecording configures stdout for them after the command
+   * line is read), before the worker's main runs.
    */
-  private static final java.util.regex.Pattern JVM_LOG_LINE =
-      java.util.regex.Pattern.compile("\\[[^\\]\\[]{1,40}\\]\\[(trace|debug|info|warning|error) *\\]\\[[a-z0-9,]+ *\\].*");
+  private static final Pattern JVM_LOG_LINE = Pattern.compile(
+      "\\[[^\\]\\[]{1,40}\\]\\[(trace|debug|info|warning|error) *\\]\\[[a-z0-9,]+ *\\].*");
   private static final Message POISON = new Message.Shutdown();
   /** The worker id of a spare that has no slot yet. */
   static final String SPARE = "spare";
