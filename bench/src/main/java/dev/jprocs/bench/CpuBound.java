@@ -30,9 +30,9 @@ import java.util.stream.Stream;
  * <p>One pool of each size is started up front and kept; each gets two unmeasured warm-up runs of
  * the whole input, as does each thread pool: each worker JVM compiles its own code, and with a
  * tenth of the input as warm-up the first two measured runs of 2 workers still took 1.2-1.6 times
- * the later ones (the workers' and the coordinator's compilers, the coordinator's heap growing). Runs are interleaved (every size once per
- * run) so that a change in the machine's background load hits all sizes alike. Align goes in
- * chunks of 1000, as Python's {@code python_pool.py} sends it.
+ * the later ones (the workers' and the coordinator's compilers, the coordinator's heap growing).
+ * Runs are interleaved (every size once per run) so that a change in the machine's background load
+ * hits all sizes alike. Align goes in chunks of 1000, as Python's {@code python_pool.py} sends it.
  */
 final class CpuBound implements Section {
   static final int[] SIZES = {1, 2, 3, 4};
