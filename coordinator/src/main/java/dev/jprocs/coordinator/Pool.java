@@ -524,7 +524,8 @@ public final class Pool implements AutoCloseable, WorkerHandle.Listener {
    */
   static int automaticChunksize(int inputs, int procs) {
     int chunks = procs * 4;
-    return (int) Math.max(1, Math.min(MAX_AUTOMATIC_CHUNKSIZE, ((long) inputs + chunks - 1) / chunks));
+    long perChunk = ((long) inputs + chunks - 1) / chunks;
+    return (int) Math.max(1, Math.min(MAX_AUTOMATIC_CHUNKSIZE, perChunk));
   }
 
   /**
@@ -658,7 +659,8 @@ public final class Pool implements AutoCloseable, WorkerHandle.Listener {
             error.message(), error.trace(), worker.workerId(), worker.pid(), result.attempt());
       }
     }
-    boolean[] recorded = chunk.job.results().offerChunk(chunk.firstRank, result.outputs(), failures);
+    boolean[] recorded =
+        chunk.job.results().offerChunk(chunk.firstRank, result.outputs(), failures);
     for (int i = 0; i < chunk.count; i++) {
       if (!recorded[i]) {
         log.warn("dropped a second result for {} rank {} from {}", chunk.job.task().name(),
