@@ -25,9 +25,11 @@ jprocs_class_archive() {
   echo "$1/coordinator/target/coordinator-$(command -v "$2" | cksum | cut -d' ' -f1).jsa"
 }
 
-# Makes the coordinator's class archive when it is missing or older than the jars, with one short
-# run of the default job whose JVM dumps the classes it loaded as it exits (that run's first worker
-# also makes the workers' archive). Nothing is printed on stdout; a failure only costs the speed.
+# Makes the coordinator's class archive when it is missing or older than the jars: one short run of
+# the default job lists the classes its JVM loads (that run's first worker also makes the workers'
+# archive), and a static archive is dumped from the list. Static, not dynamic (-XX:ArchiveClasses-
+# AtExit): JDK 17 archives picocli's Java 5 classes only in a static archive, and with them the
+# first worker starts some 60 ms sooner. Nothing is printed on stdout; a failure only costs speed.
 jprocs_archive_if_needed() {
   local root="$1" java="$2" archive
   archive="$(jprocs_class_archive "$root" "$java")"
@@ -36,20 +38,23 @@ jprocs_archive_if_needed() {
     return 0
   fi
   echo "jprocs: making class archives for quicker starts (one short run) ..." >&2
-  local partial="$archive.$$.partial"
+  local partial="$archive.$$.partial" classes="$archive.$$.classes"
+  local cp="$root/coordinator/target/jprocs-coordinator.jar:$root/coordinator/target/lib/*"
   # shellcheck disable=SC2086 # JPROCS_JAVA_OPTS is a list of flags
   if JPROCS_LOGS="$(mktemp -d "${TMPDIR:-/tmp}/jprocs-archive.XXXXXX")" \
       "$java" -Xlog:disable -Xlog:all=warning:stderr -Xlog:'cds*=off:stderr' -XX:+UseParallelGC \
-      ${JPROCS_JAVA_OPTS:-} \
-      -XX:ArchiveClassesAtExit="$partial" \
-      -cp "$root/coordinator/target/jprocs-coordinator.jar:$root/coordinator/target/lib/*" \
+      ${JPROCS_JAVA_OPTS:-} -XX:DumpLoadedClassList="$classes" -cp "$cp" \
       dev.jprocs.coordinator.cli.CoordinatorCommand --procs 1 --count 50 --output /dev/null \
-      >/dev/null 2>&1 && [[ -s "$partial" ]]; then
+      >/dev/null 2>&1 && [[ -s "$classes" ]] \
+    && "$java" -Xlog:disable -Xlog:all=warning:stderr -Xlog:'cds*=off:stderr' -XX:+UseParallelGC \
+      ${JPROCS_JAVA_OPTS:-} -Xshare:dump -XX:SharedClassListFile="$classes" \
+      -XX:SharedArchiveFile="$partial" -cp "$cp" >/dev/null 2>&1 && [[ -s "$partial" ]]; then
     mv -f "$partial" "$archive"
   else
     rm -f "$partial"
     echo "jprocs: could not make the class archive; starting without it" >&2
   fi
+  rm -f "$classes"
 }
 
 # Runs one of the jprocs command-line classes ($2) with the remaining arguments: builds first if
