@@ -322,7 +322,7 @@ public final class Pool implements AutoCloseable, WorkerHandle.Listener {
       for (int i = 0; i < taken; i++, rank++) {
         Object held = ready[i];
         ready[i] = null;
-        outputs.add(TaskResult.value(rank, held, type));
+        outputs.add(ResultAssembler.value(rank, held, type));
       }
     }
     return outputs;

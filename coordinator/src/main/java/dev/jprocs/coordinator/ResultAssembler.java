@@ -161,6 +161,15 @@ final class ResultAssembler {
     return result(rank, held);
   }
 
+  /**
+   * The outcome held as {@link #byRank} holds it, converted as {@link TaskResult#value} converts;
+   * a Long wanted as a Long is returned as it is.
+   */
+  static <R> R value(long rank, Object held, Class<R> type) {
+    return held instanceof Long number && type == Long.class ? type.cast(number)
+        : result(rank, held).value(type);
+  }
+
   /** The TaskResult for an outcome held as {@link #byRank} holds it. */
   static TaskResult result(long rank, Object held) {
     if (held instanceof TaskResult result) {
@@ -174,7 +183,7 @@ final class ResultAssembler {
    * Blocks until rank {@code from} has its outcome, then takes it and every outcome after it that
    * has arrived, up to {@code into.length} of them, with one lock: for a caller that reads every
    * rank in order. Each element becomes the outcome as {@link #byRank} holds it (a JsonNode, a
-   * Long or a TaskResult; see {@link TaskResult#value(long, Object, Class)}); returns how many were
+   * Long or a TaskResult; see {@link #value(long, Object, Class)}); returns how many were
    * taken.
    *
    * @throws IllegalStateException as {@link #takeRank}
