@@ -114,8 +114,8 @@ class CoordinatorScriptIT {
     TaskContext context = new TaskContext(com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode(), 0, 1, "test");
     List<int[]> scored = new ArrayList<>();
     for (int rank = 0; rank < inputs.size(); rank++) {
-      AlignTask.Alignment a = (AlignTask.Alignment) align.apply(inputs.get(rank), context);
-      scored.add(new int[] {rank, a.score()});
+      JsonNode alignment = (JsonNode) align.apply(inputs.get(rank), context);
+      scored.add(new int[] {rank, alignment.get("score").intValue()});
     }
     scored.sort(Comparator.<int[]>comparingInt(s -> -s[1]).thenComparingInt(s -> s[0]));
     List<List<Integer>> top = new ArrayList<>();

@@ -188,14 +188,18 @@ public final class WorkerLoop {
     IntegralList.Builder integers = new IntegralList.Builder(count);
     List<JsonNode> outputs = null;
     List<Message.TaskError> errors = new ArrayList<>();
+    Object[] together = task == null ? new Object[count] : together(task, options, request, workerId);
     for (int i = 0; i < count; i++) {
       JsonNode node;
       try {
         if (task == null) {
           throw new UnknownTaskException(request.task(), registry.names());
         }
-        TaskContext context = new TaskContext(options, request.rank() + i, request.attempt(), workerId);
-        Object output = task.apply(request.inputs().get(i), context);
+        Object output = together[i];
+        if (output == null) {
+          TaskContext context = new TaskContext(options, request.rank() + i, request.attempt(), workerId);
+          output = task.apply(request.inputs().get(i), context);
+        }
         if (outputs == null && (output instanceof Long || output instanceof Integer)) {
           integers.add(((Number) output).longValue());
           continue;
@@ -215,6 +219,27 @@ public final class WorkerLoop {
     }
     return new Message.Result(request.taskId(), request.attempt(),
         outputs == null ? integers.build() : outputs, errors);
+  }
+
+  /**
+   * The outputs {@link Task#applyTogether} gives for the message's inputs, nulls for those left to
+   * apply; all nulls when it throws, which is logged on stderr since no input's error says it.
+   */
+  private static Object[] together(Task task, JsonNode options, Message.Task request, String workerId) {
+    int count = request.inputs().size();
+    try {
+      Object[] outputs = task.applyTogether(request.inputs(),
+          new TaskContext(options, request.rank(), request.attempt(), workerId));
+      if (outputs.length == count) {
+        return outputs;
+      }
+      System.err.println(workerId + ": " + task.name() + ".applyTogether gave " + outputs.length
+          + " outputs for " + count + " inputs (task " + request.taskId() + "); applying one by one");
+    } catch (Exception | LinkageError | AssertionError | StackOverflowError e) {
+      System.err.println(workerId + ": " + task.name() + ".applyTogether failed on task "
+          + request.taskId() + " (rank " + request.rank() + "); applying one by one: " + e);
+    }
+    return new Object[count];
   }
 
   private static Message.TaskError describe(int index, Throwable e) {

@@ -88,6 +88,46 @@ class WorkerLoopTest {
   }
 
   @Test
+  void outputsFromApplyTogetherAreKeptAndTheInputsItLeftGoToApply() {
+    Message.Result result = WorkerLoop.answer(registry, WORKER_ID,
+        task(1, 1, "together", 10, JSON.textNode("a"), JSON.textNode("b"), JSON.textNode("c"),
+            JSON.textNode("bad")));
+
+    assertResult(result, 1, 1, "[\"together: a\",\"alone: b\",\"together: c\",null]");
+    assertEquals(3, result.errors().get(0).index());
+    assertTrue(result.errors().get(0).message().contains("rank 13"), result.errors().toString());
+  }
+
+  @Test
+  void applyTogetherThrowingLeavesEveryInputToApply() {
+    Message.Result result = WorkerLoop.answer(registry, WORKER_ID,
+        task(2, 1, "together", 0, JSON.textNode("a"), JSON.textNode("boom")));
+
+    assertResult(result, 2, 1, "[\"alone: a\",\"alone: boom\"]");
+  }
+
+  @Test
+  void alignedTogetherABadSequenceStillGetsItsOwnErrorAndTheRestTheirAlignments() throws Exception {
+    Task align = registry.find("align");
+    List<JsonNode> inputs = new ArrayList<>(
+        align.sampleInputs(dev.jprocs.worker.tasks.AlignTask.MIN_TOGETHER + 10, 3).orElseThrow());
+    inputs.set(5, JSON.textNode("ACGT ACGT"));
+    Message.Result result = WorkerLoop.answer(registry, WORKER_ID,
+        new Message.Task(3, 1, "align", 100, inputs, null));
+
+    assertEquals(1, result.errors().size(), result.errors().toString());
+    assertEquals(5, result.errors().get(0).index());
+    assertTrue(result.errors().get(0).message().contains("position 4"), result.errors().toString());
+    Task alone = TaskRegistry.load(getClass().getClassLoader()).find("align");
+    for (int i = 0; i < inputs.size(); i++) {
+      if (i != 5) {
+        TaskContext context = new TaskContext(JSON.objectNode(), 100 + i, 1, WORKER_ID);
+        assertEquals(Codec.toTree(alone.apply(inputs.get(i), context)), result.outputs().get(i), "input " + i);
+      }
+    }
+  }
+
+  @Test
   void throwingInputGetsAnErrorWithItsCauseWhileTheOthersOfItsChunkGetOutputs() throws Exception {
     Conversation conversation = converse(
         task(4, 2, "fail", 10, JSON.textNode("a"),

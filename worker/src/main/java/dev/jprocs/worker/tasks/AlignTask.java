@@ -1,12 +1,16 @@
 package dev.jprocs.worker.tasks;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
 import dev.jprocs.worker.Task;
 import dev.jprocs.worker.TaskContext;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -33,13 +37,37 @@ public final class AlignTask implements Task {
   private static final long RANDOM_MASK = (1L << 48) - 1;
 
   /**
-   * The output for one input: the alignment score and the two aligned rows, of equal length, with
-   * {@code '-'} for a gap.
+   * The output for one input: {@code {"score": S, "reference": R, "sequence": Q}}, the alignment
+   * score and the two aligned rows, of equal length, with {@code '-'} for a gap. Built as a node
+   * here, not as a record the codec would reflect on per output: that reflection was the
+   * worker's biggest JIT compile in a 100,000-align run.
    */
-  public record Alignment(int score, String reference, String sequence) {}
+  static ObjectNode output(GlobalAligner.Result result) {
+    ObjectNode output = JsonNodeFactory.instance.objectNode();
+    output.put("score", result.score());
+    output.put("reference", result.first());
+    output.put("sequence", result.second());
+    return output;
+  }
+
+  /**
+   * Whether this JVM resolved {@code jdk.incubator.vector}, so {@link VectorAligner} can load.
+   * Reading it loads no class of the module.
+   */
+  private static final boolean VECTOR_API =
+      ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent();
+
+  /**
+   * The fewest sequences of one length a message must have before they go through the vector
+   * lanes; the rest are aligned one at a time.
+   */
+  public static final int MIN_TOGETHER = 64;
 
   // The worker calls apply from one thread, so one aligner and its buffers serve every input.
   private final GlobalAligner aligner = new GlobalAligner();
+
+  /** Made at the first message that has enough sequences for it; only when VECTOR_API. */
+  private VectorAligner vectors;
 
   // The option is the same for a whole job: check each distinct reference once, not per input.
   private String checkedReference;
@@ -68,7 +96,62 @@ public final class AlignTask implements Task {
     String sequence = input.textValue();
     requireLetters("sequence", sequence);
     GlobalAligner.Result result = aligner.align(reference, sequence);
-    return new Alignment(result.score(), result.first(), result.second());
+    return output(result);
+  }
+
+  /**
+   * Where the worker resolves {@code jdk.incubator.vector} and the vectors have 8 lanes or more,
+   * aligns the message's valid sequences {@link VectorAligner#LANES} at a time, those of one
+   * length together (lengths with fewer than {@value #MIN_TOGETHER} sequences, and those too long
+   * for scores in shorts, are left to {@link #apply}); the same outputs as apply's. Invalid inputs,
+   * and every input when the reference is invalid, are left to apply, which says what is wrong.
+   */
+  @Override
+  public Object[] applyTogether(List<JsonNode> inputs, TaskContext first) {
+    Object[] outputs = new Object[inputs.size()];
+    if (!VECTOR_API || inputs.size() < MIN_TOGETHER || !VectorAligner.WORTHWHILE) {
+      return outputs;
+    }
+    String reference = first.option("reference", DEFAULT_REFERENCE);
+    if (!isLetters(reference)) {
+      return outputs;
+    }
+    Map<Integer, List<Integer>> byLength = new HashMap<>();
+    for (int i = 0; i < inputs.size(); i++) {
+      JsonNode input = inputs.get(i);
+      if (input != null && input.isTextual() && isLetters(input.textValue())) {
+        byLength.computeIfAbsent(input.textValue().length(), length -> new ArrayList<>()).add(i);
+      }
+    }
+    if (vectors == null) {
+      vectors = new VectorAligner(GlobalAligner.DEFAULT_MATCH, GlobalAligner.DEFAULT_MISMATCH,
+          GlobalAligner.DEFAULT_GAP_OPEN, GlobalAligner.DEFAULT_GAP_EXTEND);
+    }
+    int lanes = VectorAligner.LANES;
+    String[] batch = new String[lanes];
+    GlobalAligner.Result[] results = new GlobalAligner.Result[lanes];
+    for (Map.Entry<Integer, List<Integer>> group : byLength.entrySet()) {
+      List<Integer> indices = group.getValue();
+      if (indices.size() < MIN_TOGETHER || !vectors.fits(reference.length(), group.getKey())) {
+        continue;
+      }
+      for (int from = 0; from < indices.size(); from += lanes) {
+        int count = Math.min(lanes, indices.size() - from);
+        for (int k = 0; k < count; k++) {
+          batch[k] = inputs.get(indices.get(from + k)).textValue();
+        }
+        vectors.align(reference, batch, count, results);
+        for (int k = 0; k < count; k++) {
+          outputs[indices.get(from + k)] = output(results[k]);
+        }
+      }
+    }
+    return outputs;
+  }
+
+  @Override
+  public boolean usesVectorApi() {
+    return true;
   }
 
   /**
@@ -95,6 +178,16 @@ public final class AlignTask implements Task {
       inputs.add(TextNode.valueOf(new String(bases)));
     }
     return Optional.of(inputs);
+  }
+
+  private static boolean isLetters(String text) {
+    for (int i = 0; i < text.length(); i++) {
+      char c = text.charAt(i);
+      if (!(c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z')) {
+        return false;
+      }
+    }
+    return true;
   }
 
   private static void requireLetters(String what, String text) {

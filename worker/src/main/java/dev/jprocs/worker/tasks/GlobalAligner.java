@@ -36,16 +36,16 @@ public final class GlobalAligner {
    * Bounds on parameters and on the two lengths together: every reachable score then lies within
    * 2^28 of zero, above {@link #IMPOSSIBLE} plus any one parameter.
    */
-  private static final int MAX_SCORE_MAGNITUDE = 1 << 8;
+  static final int MAX_SCORE_MAGNITUDE = 1 << 8;
 
   private static final int MAX_TOTAL_LENGTH = 1 << 20;
 
   // The three states of a cell (i, j), i characters of the first sequence and j of the second
   // consumed: MATCH ends with first[i-1] against second[j-1], GAP_IN_SECOND with first[i-1]
   // against a gap, GAP_IN_FIRST with a gap against second[j-1].
-  private static final int MATCH = 0;
-  private static final int GAP_IN_SECOND = 1;
-  private static final int GAP_IN_FIRST = 2;
+  static final int MATCH = 0;
+  static final int GAP_IN_SECOND = 1;
+  static final int GAP_IN_FIRST = 2;
 
   /**
    * The score and one optimal alignment: {@code first} and {@code second} are the two sequences

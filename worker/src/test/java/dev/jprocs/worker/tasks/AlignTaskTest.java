@@ -2,6 +2,8 @@ package dev.jprocs.worker.tasks;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -11,8 +13,11 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
 import dev.jprocs.protocol.Codec;
 import dev.jprocs.worker.TaskContext;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Objects;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -114,6 +119,46 @@ class AlignTaskTest {
 
       assertEquals(input.textValue(), output.get("sequence").textValue().replace("-", ""));
     }
+  }
+
+  @Test
+  void sequencesTogetherGetTheOutputsApplyGivesOneByOne() throws Exception {
+    List<JsonNode> inputs = new ArrayList<>(task.sampleInputs(3 * AlignTask.MIN_TOGETHER, 5).orElseThrow());
+    for (int i = 0; i < AlignTask.MIN_TOGETHER; i++) {
+      inputs.add(TextNode.valueOf(inputs.get(i).textValue().substring(0, 40))); // a second length
+    }
+    Object[] together = task.applyTogether(inputs, context(null));
+
+    assertEquals(inputs.size(), together.length);
+    for (int i = 0; i < inputs.size(); i++) {
+      assertNotNull(together[i], "input " + i);
+      assertEquals(task.apply(inputs.get(i), context(null)), together[i], "input " + i);
+    }
+  }
+
+  @Test
+  void invalidInputsAndRareLengthsAreLeftToApply() throws Exception {
+    List<JsonNode> inputs = new ArrayList<>(task.sampleInputs(AlignTask.MIN_TOGETHER + 2, 6).orElseThrow());
+    inputs.set(3, TextNode.valueOf("ACGT-ACGT"));
+    inputs.set(7, JSON.numberNode(7));
+    inputs.add(TextNode.valueOf("ACGTACGTAC")); // the only one of its length
+    ObjectNode reference = JSON.objectNode().put("reference", "GATTACA");
+    Object[] together = task.applyTogether(inputs, context("GATTACA"));
+
+    assertNull(together[3]);
+    assertNull(together[7]);
+    assertNull(together[inputs.size() - 1]);
+    assertNotNull(together[0]);
+    assertEquals(task.apply(inputs.get(0), new TaskContext(reference, 0, 1, "w")), together[0]);
+  }
+
+  @Test
+  void aReferenceThatIsNotLettersLeavesEveryInputToApply() {
+    List<JsonNode> inputs = task.sampleInputs(2 * AlignTask.MIN_TOGETHER, 7).orElseThrow();
+
+    Object[] together = task.applyTogether(inputs, context("GAT TACA"));
+
+    assertTrue(Arrays.stream(together).allMatch(Objects::isNull));
   }
 
   private static TaskContext context(String reference) {
