@@ -208,8 +208,9 @@ final class CpuBound implements Section {
   }
 
   /**
-   * The same task calls a worker makes, on an in-process thread pool: {@link AlignTask#apply} for
-   * every input, one task instance per thread (it is not thread-safe), chunks of 1000; results
+   * The same task calls a worker makes, on an in-process thread pool: {@link
+   * AlignTask#applyTogether} for each chunk, then {@link AlignTask#apply} for every input it left
+   * (every one, unless this JVM resolved the Vector API), one task instance per thread (it is not thread-safe), chunks of 1000; results
    * kept as objects, never written as JSON.
    */
   static List<Object> alignInThreads(ExecutorService threads, List<JsonNode> inputs)
@@ -221,9 +222,10 @@ final class CpuBound implements Section {
       List<JsonNode> chunk = inputs.subList(first, Math.min(inputs.size(), first + ALIGN_CHUNK));
       chunks.add(threads.submit(() -> {
         AlignTask task = tasks.get();
+        Object[] together = task.applyTogether(chunk, context); // all null without the Vector API
         List<Object> outputs = new ArrayList<>(chunk.size());
-        for (JsonNode input : chunk) {
-          outputs.add(task.apply(input, context));
+        for (int i = 0; i < chunk.size(); i++) {
+          outputs.add(together[i] != null ? together[i] : task.apply(chunk.get(i), context));
         }
         return outputs;
       }));

@@ -31,6 +31,7 @@ final class EndToEnd implements Section {
     build(bench);
     int count = bench.aligns();
     List<Double> align = new ArrayList<>();
+    List<Double> scalarAlign = new ArrayList<>();
     List<Double> defaultJob = new ArrayList<>();
     List<Double> pythonAlign = new ArrayList<>();
     List<Double> pythonDefault = new ArrayList<>();
@@ -39,6 +40,8 @@ final class EndToEnd implements Section {
       bench.progress("e2e: run " + run + "/" + bench.runs());
       align.add(cli(bench, script, "--task", "align", "--count", Integer.toString(count),
           "--procs", "2", "--top", "0"));
+      scalarAlign.add(cli(bench, script, "--task", "align", "--count", Integer.toString(count),
+          "--procs", "2", "--top", "0", "--vector-api=off"));
       defaultJob.add(cli(bench, script, "--procs", "4"));
       if (pythonAligns) {
         pythonAlign.add(bench.python(true, "align", "--procs", "2", "--count",
@@ -53,7 +56,13 @@ final class EndToEnd implements Section {
         .against("python_pool.py align --procs 2 --count " + count + ", process wall time",
             bench.complete(pythonAlign))
         .target(Target.atMostTimesBaseline(0.5, "python"))
-        .note("align x" + n + " end to end: process start to exit"));
+        .note("align x" + n + " end to end: process start to exit (--vector-api=auto: "
+            + (count >= dev.jprocs.coordinator.cli.CoordinatorCommand.VECTOR_API_MIN_INPUTS ? "on" : "off")
+            + ")"));
+    bench.report().add(Figure.of(name(), "the same with --vector-api=off", "s", Samples.of(scalarAlign))
+        .against("python_pool.py align --procs 2 --count " + count + ", process wall time",
+            bench.complete(pythonAlign))
+        .note("workers without the Vector API: align one sequence at a time"));
     bench.report().add(Figure.of(name(), "default job: coordinator.sh --procs 4", "s",
             Samples.of(defaultJob))
         .against("python_pool.py align --procs 4 --count 1000, process wall time",

@@ -63,6 +63,9 @@ final class WorkerHandle {
   private static final Pattern JVM_LOG_LINE = Pattern.compile(
       "\\[[^\\]\\[]{1,40}\\]\\[(trace|debug|info|warning|error) *\\]\\[[a-z0-9,]+ *\\].*");
   private static final Message POISON = new Message.Shutdown();
+  /** What the JVM prints on stderr at the start of a worker that resolves the Vector API. */
+  private static final String INCUBATOR_WARNING =
+      "WARNING: Using incubator modules: " + PoolConfig.VECTOR_MODULE;
   /** The worker id of a spare that has no slot yet. */
   static final String SPARE = "spare";
 
@@ -314,7 +317,11 @@ final class WorkerHandle {
 
   /** Logs and keeps one line of the worker's stderr. Stderr thread, or stdout's for a JVM log line. */
   private void stderrLine(String line) {
-    stderrLog.info("[{}] {}", workerId, line);
+    if (line.equals(INCUBATOR_WARNING)) {
+      stderrLog.debug("[{}] {}", workerId, line); // expected of every worker with vectorApi
+    } else {
+      stderrLog.info("[{}] {}", workerId, line);
+    }
     events.workerStderr(workerId, pid(), line);
     synchronized (stderrTail) {
       if (stderrTail.size() == STDERR_TAIL_LINES) {

@@ -5,10 +5,13 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
 
 /** The worker command line a configuration makes, without starting a worker. */
 @Timeout(value = 30, unit = TimeUnit.SECONDS)
@@ -37,5 +40,42 @@ class PoolConfigTest {
     List<String> tiny = PoolConfig.builder().workerHeap("16m").build().launcher().command("worker-0");
     assertTrue(tiny.contains("-Xmx16m"), tiny.toString());
     assertFalse(tiny.stream().anyMatch(option -> option.startsWith("-Xms")), tiny.toString());
+  }
+
+  @Test
+  void vectorApiAddsTheModuleAndItsCompileCommandsOnlyWhenAskedFor() {
+    List<String> plain = PoolConfig.builder().build().launcher().command("worker-0");
+    assertFalse(plain.stream().anyMatch(option -> option.startsWith("--add-modules")), plain.toString());
+
+    List<String> vectors = PoolConfig.builder().vectorApi(true).jvmOptions(List.of("-Xss2m")).build()
+        .launcher().command("worker-0");
+    assertTrue(vectors.containsAll(PoolConfig.VECTOR_API_OPTIONS), vectors.toString());
+    // quiet must come before the command it silences: the JVM echoes commands on stdout otherwise.
+    assertTrue(vectors.indexOf("-XX:CompileCommand=quiet")
+        < vectors.indexOf(PoolConfig.VECTOR_API_OPTIONS.get(2)), vectors.toString());
+    assertTrue(vectors.indexOf(PoolConfig.VECTOR_API_OPTIONS.get(0)) < vectors.indexOf("-Xss2m"),
+        "a user's options come after, so they win: " + vectors);
+  }
+
+  @Test
+  void anotherJdksModulesAreReadFromItsReleaseFile(@TempDir Path jdk) throws Exception {
+    Path java = Files.createDirectories(jdk.resolve("bin")).resolve("java");
+    assertFalse(PoolConfig.hasModule(java, "jdk.incubator.vector"), "no release file");
+
+    Files.writeString(jdk.resolve("release"), "JAVA_VERSION=\"17.0.9\"\n"
+        + "MODULES=\"java.base java.logging jdk.incubator.vector jdk.jfr\"\n");
+    assertTrue(PoolConfig.hasModule(java, "jdk.incubator.vector"));
+    assertFalse(PoolConfig.hasModule(java, "jdk.incubator.foreign"));
+
+    Files.writeString(jdk.resolve("release"), "MODULES=\"java.base\"\n");
+    List<String> command = PoolConfig.builder().java(java).vectorApi(true).build().launcher()
+        .command("worker-0");
+    assertFalse(command.contains(PoolConfig.VECTOR_API_OPTIONS.get(0)),
+        "a JDK without the module would not start: " + command);
+  }
+
+  @Test
+  void thisJdkHasTheVectorModule() {
+    assertTrue(PoolConfig.hasModule(WorkerLauncher.currentJava(), "jdk.incubator.vector"));
   }
 }

@@ -91,6 +91,32 @@ class PoolTest {
   }
 
   @Test
+  void workersWithTheVectorApiAlignInLanesAndGiveTheSameOutputs(@TempDir Path logs) throws Exception {
+    List<JsonNode> sequences = new dev.jprocs.worker.tasks.AlignTask().sampleInputs(300, 9).orElseThrow();
+    java.util.Queue<String> stderr = new java.util.concurrent.ConcurrentLinkedQueue<>();
+    PoolEvents events = new PoolEvents() {
+      @Override
+      public void workerStderr(String workerId, long pid, String line) {
+        stderr.add(line);
+      }
+    };
+    Path classes = logs.resolve("classes.log");
+    List<JsonNode> inLanes;
+    try (Pool pool = Pool.start(TestPools.config(1).vectorApi(true).events(events)
+        .jvmOptions(List.of("-Xlog:class+load=info:file=" + classes)).build())) {
+      inLanes = pool.map(TaskSpec.of("align"), sequences, JsonNode.class, 300);
+    }
+    List<JsonNode> oneByOne;
+    try (Pool pool = Pool.start(TestPools.config(1).build())) {
+      oneByOne = pool.map(TaskSpec.of("align"), sequences, JsonNode.class, 300);
+    }
+    assertEquals(oneByOne, inLanes);
+    assertTrue(stderr.contains("WARNING: Using incubator modules: jdk.incubator.vector"), stderr.toString());
+    assertTrue(Files.readString(classes).contains("dev.jprocs.worker.tasks.VectorAligner "),
+        "the worker aligned in vector lanes");
+  }
+
+  @Test
   void aWorkerWhoseJvmLogsJfrsStartOnStdoutStillAnswersAndTheLinesGoWithItsStderr(@TempDir Path logs)
       throws Exception {
     // JDK 17 prints "[0.5s][info][jfr,startup] Started recording 1..." on stdout before main runs,

@@ -59,6 +59,15 @@ class CoordinatorCommandTest {
   }
 
   @Test
+  void anUnknownVectorApiChoiceIsAOneLineErrorNamingIt() {
+    assertEquals(2, run("--vector-api", "maybe", "--count", "3"));
+
+    assertTrue(stderr().contains("--vector-api is auto, on or off, got 'maybe'"), stderr());
+    assertEquals("", stdout());
+    assertEquals(0, ProcessHandle.current().children().count());
+  }
+
+  @Test
   void unknownTaskIsAOneLineErrorNamingTheTasksThereAre() {
     assertEquals(2, run("--task", "sqaure"));
 
