@@ -66,8 +66,9 @@ public final class CoordinatorCommand implements Callable<Integer> {
   /**
    * The fewest inputs for which --vector-api=auto has the workers resolve the Vector API: below
    * it, the module's start-up cost and the vector kernel's warm-up outweigh what it saves
-   * (measured, align on 2 workers end to end: on and off took the same at 50,000 inputs; at
-   * 100,000, 1.4-1.7 s against 1.8-2.5 s).
+   * (measured, align on 2 workers end to end, runs interleaved: on and off took the same at
+   * 50,000 inputs, on was slower at 10,000 and 20,000, and at 400,000 it took 3.2-3.5 s against
+   * 5.2 s).
    */
   public static final int VECTOR_API_MIN_INPUTS = 50_000;
 

@@ -311,7 +311,7 @@ class GlobalAlignerTest {
     return rows;
   }
 
-  private static String randomSequence(Random random, int length, String alphabet) {
+  static String randomSequence(Random random, int length, String alphabet) {
     char[] chars = new char[length];
     for (int k = 0; k < length; k++) {
       chars[k] = alphabet.charAt(random.nextInt(alphabet.length()));

@@ -24,7 +24,7 @@ class VectorAlignerTest {
     VectorAligner vectors = new VectorAligner(1, -2, -5, -2);
     GlobalAligner scalar = new GlobalAligner();
     for (int round = 0; round < 300; round++) {
-      String reference = bases(random, 1 + random.nextInt(80), "ACGT");
+      String reference = GlobalAlignerTest.randomSequence(random, 1 + random.nextInt(80), "ACGT");
       int length = 1 + random.nextInt(80);
       int count = 1 + random.nextInt(LANES);
       assertLanesMatch(vectors, scalar, reference, sequences(random, count, length, "ACGT"));
@@ -41,7 +41,7 @@ class VectorAlignerTest {
       GlobalAligner scalar = new GlobalAligner(p[0], p[1], p[2], p[3]);
       for (int round = 0; round < 60; round++) {
         String alphabet = round % 2 == 0 ? "AC" : "ACDEFGHIKLMNPQRSTVWYacgt";
-        String reference = bases(random, 1 + random.nextInt(60), alphabet);
+        String reference = GlobalAlignerTest.randomSequence(random, 1 + random.nextInt(60), alphabet);
         String[] sequences = sequences(random, 1 + random.nextInt(LANES), 1 + random.nextInt(60), alphabet);
         assertLanesMatch(vectors, scalar, reference, sequences);
       }
@@ -89,7 +89,7 @@ class VectorAlignerTest {
       if (!large.fits(rows, columns)) {
         continue;
       }
-      assertLanesMatch(large, scalar, bases(random, rows, "ACGT"),
+      assertLanesMatch(large, scalar, GlobalAlignerTest.randomSequence(random, rows, "ACGT"),
           sequences(random, 1 + random.nextInt(LANES), columns, "ACGT"));
     }
   }
@@ -107,16 +107,8 @@ class VectorAlignerTest {
   private static String[] sequences(Random random, int count, int length, String alphabet) {
     String[] sequences = new String[count];
     for (int i = 0; i < count; i++) {
-      sequences[i] = bases(random, length, alphabet);
+      sequences[i] = GlobalAlignerTest.randomSequence(random, length, alphabet);
     }
     return sequences;
-  }
-
-  private static String bases(Random random, int length, String alphabet) {
-    char[] bases = new char[length];
-    for (int i = 0; i < length; i++) {
-      bases[i] = alphabet.charAt(random.nextInt(alphabet.length()));
-    }
-    return new String(bases);
   }
 }
