@@ -171,7 +171,8 @@ public final class WorkerLoop {
   }
 
   /**
-   * Runs one task message's inputs in order on the calling thread and returns its result: one
+   * Runs one task message's inputs on the calling thread ({@link Task#applyTogether} once, then
+   * {@link Task#apply} in order for each input it left) and returns its result: one
    * output per input, with an error entry (and a null output) for each input whose task threw. An
    * unknown task name fails every input. Only a broken JVM ({@code OutOfMemoryError} and the like)
    * escapes, so that the coordinator retries the chunk elsewhere. The registry's task instances
