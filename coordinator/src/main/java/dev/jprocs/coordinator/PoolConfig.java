@@ -16,9 +16,14 @@ import java.util.Objects;
  * How a {@link Pool} starts and drives its workers. Immutable; made with {@link #builder()}.
  */
 public final class PoolConfig {
-  /** Worker JVM flags for a small, quick-starting process; a user's options come after them. */
-  static final List<String> DEFAULT_JVM_OPTIONS =
-      List.of("-XX:+UseSerialGC", "-XX:-UsePerfData", "-Xshare:auto");
+  /**
+   * Worker JVM flags for a small, quick-starting process; a user's options come after them. An
+   * OutOfMemoryError on any of the worker's threads ends it (status 3), so its pool sees a death
+   * and retries, and the JVM says why on stderr, never on the wire: a worker whose stdin reader
+   * ran out of memory on a big line used to stay alive, silent, and hang its pool.
+   */
+  static final List<String> DEFAULT_JVM_OPTIONS = List.of("-XX:+UseSerialGC", "-XX:-UsePerfData",
+      "-Xshare:auto", "-XX:+ExitOnOutOfMemoryError", "-XX:+DisplayVMOutputToStderr");
   /** The incubating module that {@link Builder#vectorApi} has workers resolve. */
   static final String VECTOR_MODULE = "jdk.incubator.vector";
 

@@ -66,6 +66,8 @@ final class WorkerHandle {
   /** What the JVM prints on stderr at the start of a worker that resolves the Vector API. */
   private static final String INCUBATOR_WARNING =
       "WARNING: Using incubator modules: " + PoolConfig.VECTOR_MODULE;
+  /** What a worker's JVM prints on stderr when -XX:+ExitOnOutOfMemoryError ends it. */
+  private static final String OUT_OF_MEMORY = "Terminating due to java.lang.OutOfMemoryError";
   /** The worker id of a spare that has no slot yet. */
   static final String SPARE = "spare";
 
@@ -339,8 +341,14 @@ final class WorkerHandle {
     // them; wait for the readers so every result and stderr line is in, but not forever.
     join(reader, Duration.ofSeconds(5));
     join(errorReader, Duration.ofSeconds(2));
-    WorkerExit exit = new WorkerExit(workerId, pid(), process.exitValue(), goodbye, problem,
-        stderrTail(), tap.lastFrames());
+    List<String> stderr = stderrTail();
+    String why = problem;
+    if (why == null && stderr.stream().anyMatch(line -> line.startsWith(OUT_OF_MEMORY))) {
+      why = "it ran out of memory: a task or an input needs more than the worker's heap cap"
+          + " (PoolConfig.Builder.workerHeap; --worker-heap on the command line)";
+    }
+    WorkerExit exit = new WorkerExit(workerId, pid(), process.exitValue(), goodbye, why, stderr,
+        tap.lastFrames());
     hello.completeExceptionally(new WorkerStartException(exit)); // no-op after a hello
     try {
       listener.onExit(this, exit);

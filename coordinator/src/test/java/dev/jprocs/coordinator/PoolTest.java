@@ -287,7 +287,9 @@ class PoolTest {
   @Test
   void resultsOfTensOfMegabytesTravelBothWaysWithoutDeadlock() throws Exception {
     String big = "y".repeat(24 * 1024 * 1024);
-    try (Pool pool = Pool.start(TestPools.config(2).build())) {
+    // Both payloads may go to one worker (the other one not ready yet), whose reader then decodes
+    // the 24 MB line while its task thread writes the 30 MB output: 256m is too little for that.
+    try (Pool pool = Pool.start(TestPools.config(2).workerHeap("512m").build())) {
       CompletableFuture<String> out = pool.submit(TaskSpec.of("big"), 30, String.class);
       CompletableFuture<Integer> in = pool.submit(TaskSpec.of("length"), big, Integer.class);
       List<Long> meanwhile = pool.map("square", IntStream.range(0, 2000).boxed().toList(), Long.class);

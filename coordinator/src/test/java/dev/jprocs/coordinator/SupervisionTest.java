@@ -186,6 +186,29 @@ class SupervisionTest {
   }
 
   @Test
+  void anInputTooBigForTheWorkersHeapKillsItsWorkerAndFailsAloneSayingOutOfMemory() throws Exception {
+    // 8M characters: the worker's reader runs out of its 24m heap decoding the line, before any
+    // task sees it. Such a worker used to stay alive with a dead reader, and the pool waited.
+    String huge = "x".repeat(8 * 1024 * 1024);
+    PoolConfig config = TestPools.config(1).events(recorder).workerHeap("24m").maxAttempts(2).build();
+    try (Pool pool = Pool.start(config)) {
+      Iterator<TaskResult> results = pool.results(TaskSpec.of("length"), List.of("a", huge, "bc"), 3);
+
+      assertEquals(1, results.next().value(Integer.class));
+      TaskFailure failure = results.next().failure();
+      assertEquals(TaskFailure.Kind.WORKER_DIED, failure.kind(), failure.toString());
+      assertEquals(1, failure.rank());
+      assertTrue(failure.message().contains("exit 3: it ran out of memory"), failure.message());
+      assertTrue(failure.message().contains("--worker-heap"), failure.message());
+      assertTrue(failure.remoteTrace().contains("Terminating due to java.lang.OutOfMemoryError: Java heap space"),
+          failure.remoteTrace());
+      assertEquals(2, results.next().value(Integer.class));
+      assertEquals(List.of(9L), pool.map("square", List.of(3), Long.class));
+    }
+    assertTrue(deaths.size() >= 2, deaths.toString());
+  }
+
+  @Test
   void aTaskOverItsTimeoutHasItsWorkerKilledAndIsFailedAfterItsAttempts() throws Exception {
     PoolConfig config = TestPools.config(2).events(recorder).maxAttempts(2)
         .taskTimeout(Duration.ofMillis(1500)).build();

@@ -45,6 +45,13 @@ public final class WorkerLoop {
   /** The reader's mark for the end of input. */
   private static final Object END_OF_INPUT = new Object();
 
+  /**
+   * What the reader thread hit that is no fault of the coordinator's (an OutOfMemoryError while
+   * decoding a big line): the task thread throws it, so the worker ends instead of waiting on an
+   * inbox nobody fills.
+   */
+  private record ReaderFailure(Throwable cause) {}
+
   private final String workerId;
   private final TaskRegistry registry;
   private final FrameReader in;
@@ -98,7 +105,11 @@ public final class WorkerLoop {
     initializer.apply(input, new TaskContext(taskOptions, 0, 1, workerId));
   }
 
-  /** Runs the conversation to its end and returns the exit status the worker should have. */
+  /**
+   * Runs the conversation to its end and returns the exit status the worker should have. An
+   * OutOfMemoryError (or another error that breaks the JVM) in a task or in the reader thread is
+   * thrown from here, so the worker ends and its pool sees the death.
+   */
   public int run() throws IOException {
     send(new Message.Hello(Message.PROTOCOL_VERSION, ProcessHandle.current().pid(), workerId));
     Thread reader = new Thread(this::read, workerId + "-stdin");
@@ -124,6 +135,11 @@ public final class WorkerLoop {
         } else if (next instanceof Message.Fault fault) {
           send(fault);
           return STATUS_PROTOCOL_FAULT;
+        } else if (next instanceof ReaderFailure failure) {
+          if (failure.cause() instanceof Error error) {
+            throw error;
+          }
+          throw (RuntimeException) failure.cause();
         } else {
           System.err.println(workerId + ": stdin closed, so the coordinator is gone; exiting");
           return 0;
@@ -159,6 +175,8 @@ public final class WorkerLoop {
       System.err.println(workerId + ": cannot read stdin: " + e);
       inbox.add(END_OF_INPUT);
       inputClosed.run();
+    } catch (RuntimeException | Error e) {
+      inbox.add(new ReaderFailure(e));
     }
   }
 

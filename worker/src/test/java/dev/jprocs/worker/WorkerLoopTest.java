@@ -17,6 +17,7 @@ import dev.jprocs.protocol.Message;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -181,6 +182,29 @@ class WorkerLoopTest {
 
     assertEquals("heap", e.getMessage());
     assertEquals(List.of(hello()), decodeAll(out.toByteArray()));
+  }
+
+  @Test
+  void outOfMemoryErrorWhileReadingEndsTheLoopInsteadOfLeavingItWaiting() throws Exception {
+    byte[] first = lines(task(6, 1, "square", 0, JSON.numberNode(5)));
+    InputStream in = new ByteArrayInputStream(first) {
+      @Override
+      public synchronized int read(byte[] b, int off, int len) {
+        if (available() == 0) {
+          throw new OutOfMemoryError("reading a line too big for the heap");
+        }
+        return super.read(b, off, len);
+      }
+    };
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    WorkerLoop loop = new WorkerLoop(WORKER_ID, registry, in, out, MAX_LINE_BYTES);
+
+    OutOfMemoryError e = assertThrows(OutOfMemoryError.class, loop::run);
+
+    assertEquals("reading a line too big for the heap", e.getMessage());
+    List<Message> sent = decodeAll(out.toByteArray());
+    assertEquals(2, sent.size(), sent.toString());
+    assertResult(sent.get(1), 6, 1, "[25]");
   }
 
   @Test
