@@ -1,8 +1,10 @@
 package dev.jprocs.coordinator;
 
-import dev.jprocs.protocol.Codec;
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import dev.jprocs.protocol.Message;
-import dev.jprocs.protocol.ProtocolException;
+import java.io.IOException;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
@@ -19,7 +21,7 @@ import java.util.concurrent.ConcurrentHashMap;
  *
  * <p>{@link #sent} is called on the worker's stdin thread, {@link #received} on its stdout thread;
  * {@link #lastFrames} on any. With tracing off, a frame costs a reference and a timestamp stored
- * in a ring: the line is decoded again only if a death report asks for it.
+ * in a ring; only when the worker exits is the start of each kept line read again.
  */
 final class PipeTap {
   /** The last {@code capacity} lines of one direction. Guarded by itself. */
@@ -54,6 +56,13 @@ final class PipeTap {
       return out;
     }
   }
+
+  /**
+   * How much of each line a death report's frame keeps: more than any excerpt shows (WorkerExit
+   * 160 characters, the event log 200), at up to 4 bytes a character.
+   */
+  static final int KEPT_BYTES = 1024;
+  private static final JsonFactory HEADS = new JsonFactory();
 
   /** Changes once for a spare, when it takes a slot. */
   private volatile String workerId;
@@ -116,51 +125,83 @@ final class PipeTap {
     }
   }
 
-  /** The last frames each way, oldest first, with their types and ranks worked out again. */
+  /**
+   * The last frames each way, oldest first, with their types and ids read again from the start of
+   * each line, and at most {@link #KEPT_BYTES} of each line. A line may be megabytes of results;
+   * this runs at every worker's exit, so it neither decodes nor copies whole lines.
+   */
   List<Frame> lastFrames() {
     List<Frame> frames = new ArrayList<>();
     Map<Long, Long> ranks = new HashMap<>();
     for (Object[] entry : toWorker.snapshot()) {
       byte[] line = (byte[]) entry[1];
-      Message message = decode(line);
-      long taskId = -1;
-      long rank = -1;
-      if (message instanceof Message.Task task) {
-        taskId = task.taskId();
-        rank = task.rank();
-        ranks.put(taskId, rank);
+      Head head = head(line);
+      if (head.type().equals("task") && head.taskId() >= 0) {
+        ranks.put(head.taskId(), head.rank());
       }
-      frames.add(frame((Long) entry[0], Frame.Direction.TO_WORKER, type(message), taskId, rank, line));
+      frames.add(frame((Long) entry[0], Frame.Direction.TO_WORKER, head.type(), head.taskId(),
+          head.rank(), line, KEPT_BYTES));
     }
     for (Object[] entry : fromWorker.snapshot()) {
       byte[] line = (byte[]) entry[1];
-      Message message = decode(line);
-      long taskId = message instanceof Message.Result result ? result.taskId() : -1;
-      frames.add(frame((Long) entry[0], Frame.Direction.FROM_WORKER, type(message), taskId,
-          ranks.getOrDefault(taskId, -1L), line));
+      Head head = head(line);
+      long taskId = head.type().equals("result") ? head.taskId() : -1;
+      frames.add(frame((Long) entry[0], Frame.Direction.FROM_WORKER, head.type(), taskId,
+          ranks.getOrDefault(taskId, -1L), line, KEPT_BYTES));
     }
     frames.sort(Comparator.comparing(Frame::time));
     return frames;
   }
 
-  private static Message decode(byte[] line) {
-    try {
-      return Codec.decode(line);
-    } catch (ProtocolException e) {
-      return null; // shown as type "?": the bytes themselves are the evidence
-    }
-  }
+  /** A message's type ("?" when the line does not start as one), task id and rank, or -1 each. */
+  private record Head(String type, long taskId, long rank) {}
 
-  private static String type(Message message) {
-    return message == null ? "?" : message.type();
+  /**
+   * Reads {@code type}, {@code taskId} and {@code rank} from the top level of {@code line}, up to
+   * its first array or object value: Codec writes these fields before a message's inputs or
+   * outputs. What comes after is not read, so a line broken further on still shows its type; the
+   * excerpt of its bytes is the evidence.
+   */
+  private static Head head(byte[] line) {
+    String type = "?";
+    long taskId = -1;
+    long rank = -1;
+    try (JsonParser in = HEADS.createParser(line)) {
+      if (in.nextToken() != JsonToken.START_OBJECT) {
+        return new Head(type, taskId, rank);
+      }
+      while (in.nextToken() == JsonToken.FIELD_NAME) {
+        String name = in.currentName();
+        JsonToken value = in.nextToken();
+        if (value == null || value.isStructStart()) {
+          break;
+        }
+        switch (name) {
+          case "type" -> type = value == JsonToken.VALUE_STRING ? in.getText() : "?";
+          case "taskId" -> taskId = value == JsonToken.VALUE_NUMBER_INT ? in.getLongValue() : -1;
+          case "rank" -> rank = value == JsonToken.VALUE_NUMBER_INT ? in.getLongValue() : -1;
+          default -> { }
+        }
+      }
+    } catch (IOException | RuntimeException e) {
+      // What was read before the line went wrong stands.
+    }
+    return new Head(type, taskId, rank);
   }
 
   private Frame frame(long nanos, Frame.Direction direction, String type, long taskId, long rank,
       byte[] line) {
+    return frame(nanos, direction, type, taskId, rank, line, Integer.MAX_VALUE);
+  }
+
+  /** A frame keeping at most {@code keep} bytes of {@code line}; its length is the whole line's. */
+  private Frame frame(long nanos, Frame.Direction direction, String type, long taskId, long rank,
+      byte[] line, int keep) {
     Instant time = baseTime.plusNanos(nanos - baseNanos).truncatedTo(ChronoUnit.MICROS);
     // Lines sent keep their \n in the ring (no copy on the hot path); a frame has none.
-    byte[] frame = line.length > 0 && line[line.length - 1] == '\n'
-        ? Arrays.copyOf(line, line.length - 1) : line;
-    return new Frame(time, workerId, pid, direction, type, taskId, rank, frame.length, frame);
+    int length = line.length > 0 && line[line.length - 1] == '\n' ? line.length - 1 : line.length;
+    byte[] frame = length == line.length && length <= keep ? line
+        : Arrays.copyOf(line, Math.min(length, keep));
+    return new Frame(time, workerId, pid, direction, type, taskId, rank, length, frame);
   }
 }

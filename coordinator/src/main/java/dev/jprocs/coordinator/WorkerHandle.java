@@ -349,7 +349,9 @@ final class WorkerHandle {
     }
     WorkerExit exit = new WorkerExit(workerId, pid(), process.exitValue(), goodbye, why, stderr,
         tap.lastFrames());
-    hello.completeExceptionally(new WorkerStartException(exit)); // no-op after a hello
+    if (!hello.isDone()) {
+      hello.completeExceptionally(new WorkerStartException(exit)); // its message describes the exit
+    }
     try {
       listener.onExit(this, exit);
     } finally {
