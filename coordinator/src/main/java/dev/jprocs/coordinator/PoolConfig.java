@@ -30,11 +30,15 @@ public final class PoolConfig {
   /**
    * Worker JVM flags for {@link Builder#vectorApi}. Vector API code runs very slowly until C2 has
    * compiled it, so align's vector kernel is compiled after 1% of the usual calls and loop trips
-   * (measured: 64,000 alignments took 0.39 s from a cold JVM, 0.24 s this way); {@code quiet}
-   * keeps the JVM from echoing the command on stdout, which carries the protocol.
+   * (measured: 64,000 alignments took 0.39 s from a cold JVM, 0.24 s this way), and every other
+   * method after ten times its usual count: a worker has one C2 thread, which spent 0.9 s of a
+   * 100,000-align run compiling 104 methods, the kernel queued behind the codec and the Vector
+   * API's own fallback code (0.6 s and 65 methods this way; the run 1.43 -> 1.30 s, median of 10
+   * interleaved). {@code quiet} keeps the JVM from echoing the command on stdout, which carries
+   * the protocol.
    */
   static final List<String> VECTOR_API_OPTIONS = List.of("--add-modules=" + VECTOR_MODULE,
-      "-XX:CompileCommand=quiet",
+      "-XX:CompileThresholdScaling=10", "-XX:CompileCommand=quiet",
       "-XX:CompileCommand=CompileThresholdScaling,dev.jprocs.worker.tasks.VectorAligner::fillRow,0.01");
 
   /** A worker's initial heap, when its heap cap is at least that: it grows as work needs. */

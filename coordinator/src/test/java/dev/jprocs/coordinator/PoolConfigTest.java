@@ -52,7 +52,7 @@ class PoolConfigTest {
     assertTrue(vectors.containsAll(PoolConfig.VECTOR_API_OPTIONS), vectors.toString());
     // quiet must come before the command it silences: the JVM echoes commands on stdout otherwise.
     assertTrue(vectors.indexOf("-XX:CompileCommand=quiet")
-        < vectors.indexOf(PoolConfig.VECTOR_API_OPTIONS.get(2)), vectors.toString());
+        < vectors.indexOf(PoolConfig.VECTOR_API_OPTIONS.get(3)), vectors.toString());
     assertTrue(vectors.indexOf(PoolConfig.VECTOR_API_OPTIONS.get(0)) < vectors.indexOf("-Xss2m"),
         "a user's options come after, so they win: " + vectors);
   }
