@@ -176,7 +176,7 @@ public final class WorkerLoop {
       inbox.add(END_OF_INPUT);
       inputClosed.run();
     } catch (RuntimeException | Error e) {
-      inbox.add(new ReaderFailure(e));
+      inbox.add(new ReaderFailure(e)); // wakes the task thread, which throws it
     }
   }
 
