@@ -37,9 +37,10 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -561,6 +562,32 @@ public final class CoordinatorCommand implements Callable<Integer> {
     }
   }
 
+  /** Waits for the inputs being made; what went wrong making them is thrown as it was. */
+  private static Job made(CompletableFuture<Job> job) {
+    try {
+      return job.join();
+    } catch (CompletionException e) {
+      if (e.getCause() instanceof RuntimeException cause) {
+        throw cause;
+      }
+      if (e.getCause() instanceof Error cause) {
+        throw cause;
+      }
+      throw e;
+    }
+  }
+
+  private void logInputErrors(List<InputFile.Line> lines, RunLogs logs) {
+    if (logs.events == null) {
+      return;
+    }
+    for (InputFile.Line line : lines) {
+      if (line.error() != null) {
+        logs.events.inputError(inputName(), line.lineNumber(), line.rank(), line.error());
+      }
+    }
+  }
+
   private static List<InputFile.Line> pathLines(List<Path> files) {
     List<InputFile.Line> lines = new ArrayList<>(files.size());
     for (Path file : files) {
@@ -621,7 +648,7 @@ public final class CoordinatorCommand implements Callable<Integer> {
     PrintStream systemErr = System.err;
     try {
       // Started after the inputs are made, so the bar's clock is the run's and it knows how many.
-      bar = barWanted() ? progressDisplay(job.join().valid().size()) : null;
+      bar = barWanted() ? progressDisplay(made(job).valid().size()) : null;
       if (bar != null) {
         if (human == stderr || terminals.stdoutIsTerminal()) {
           human = bar.guard(human); // the same terminal: each line erases the bar first
@@ -667,20 +694,17 @@ public final class CoordinatorCommand implements Callable<Integer> {
       try {
         pool = Pool.start(config);
       } catch (WorkerStartException e) {
+        logInputErrors(made(job).lines(), logs);
         closeBar(bar);
         stderr.println("coordinator.sh: " + (cluster.isEmpty() ? "a worker could not start: " : "")
             + e.getMessage());
         return FAILED;
       }
       workers = pool.workers().size();
-      lines = job.join().lines(); // made while the workers started
-      lineRanks = job.join().lineRanks();
-      List<JsonNode> valid = job.join().valid();
-      for (InputFile.Line line : lines) {
-        if (line.error() != null && logs.events != null) {
-          logs.events.inputError(inputName(), line.lineNumber(), line.rank(), line.error());
-        }
-      }
+      lines = made(job).lines(); // made while the workers started
+      lineRanks = made(job).lineRanks();
+      List<JsonNode> valid = made(job).valid();
+      logInputErrors(lines, logs);
       Interruption interruption = new Interruption(config);
       ControlServer control = startControl(runDirectory, pool, human);
       if (tracePipes && logs.trace != null) {
