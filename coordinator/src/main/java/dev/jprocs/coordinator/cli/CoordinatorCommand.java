@@ -387,7 +387,7 @@ public final class CoordinatorCommand implements Callable<Integer> {
     List<InputFile.Line> inputs = null;
     try {
       if (!samples) {
-        inputs = readInputs(chosen);
+        inputs = readInputs();
       }
     } catch (NoSuchFileException e) {
       return usage((e.getReason() == null ? "input file " : e.getReason() + ": ") + e.getFile()
@@ -511,7 +511,11 @@ public final class CoordinatorCommand implements Callable<Integer> {
     return java.time.Duration.ofNanos(Math.round(seconds * 1e9));
   }
 
-  private List<InputFile.Line> readInputs(Task chosen) throws IOException {
+  /**
+   * The lines of --input, or one per file of --structures or --search; samples are made by
+   * {@link #sampleLines}.
+   */
+  private List<InputFile.Line> readInputs() throws IOException {
     if ((structures != null || search != null) && input != null) {
       throw new IllegalArgumentException("--input and --" + (search != null ? "search" : "structures")
           + " are two ways to give inputs; choose one");
@@ -521,9 +525,6 @@ public final class CoordinatorCommand implements Callable<Integer> {
     }
     if (search != null) {
       return pathLines(searchStructures());
-    }
-    if (input == null) {
-      return sampleLines(chosen);
     }
     if (input.equals("-")) {
       return InputFile.read(new BufferedReader(
@@ -701,9 +702,10 @@ public final class CoordinatorCommand implements Callable<Integer> {
         return FAILED;
       }
       workers = pool.workers().size();
-      lines = made(job).lines(); // made while the workers started
-      lineRanks = made(job).lineRanks();
-      List<JsonNode> valid = made(job).valid();
+      Job inputs = made(job); // made while the workers started
+      lines = inputs.lines();
+      lineRanks = inputs.lineRanks();
+      List<JsonNode> valid = inputs.valid();
       logInputErrors(lines, logs);
       Interruption interruption = new Interruption(config);
       ControlServer control = startControl(runDirectory, pool, human);
