@@ -1,5 +1,6 @@
 package dev.jprocs.worker.tasks;
 
+import java.util.Arrays;
 import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -52,6 +53,8 @@ final class VectorAligner {
   private short[] gapInFirstScores = new short[0];
   private char[] alignedFirst = new char[0];
   private char[] alignedSecond = new char[0];
+  /** The columns row 0 of the matrices is written for; -1 when it is not (see fillRowZero). */
+  private int rowZeroColumns = -1;
 
   /** An aligner with these scores, which {@link #fits} then bounds with the lengths. */
   VectorAligner(int match, int mismatch, int gapOpen, int gapExtend) {
@@ -119,26 +122,36 @@ final class VectorAligner {
    * column 0 first, then row by row with the cell to the left and the diagonal one in registers.
    */
   private void fill(String reference, int rows, int columns) {
-    short[] m = matchScores;
-    short[] x = gapInSecondScores;
-    short[] y = gapInFirstScores;
-    ShortVector impossible = ShortVector.broadcast(SPECIES, IMPOSSIBLE);
-
-    // Row 0: only the empty alignment and a leading gap in the first sequence are possible.
-    ShortVector.zero(SPECIES).intoArray(m, 0);
-    impossible.intoArray(x, 0);
-    impossible.intoArray(y, 0);
-    for (int j = 1; j <= columns; j++) {
-      impossible.intoArray(m, j * LANES);
-      impossible.intoArray(x, j * LANES);
-      ShortVector.broadcast(SPECIES, (short) (gapOpen + (j - 1) * gapExtend)).intoArray(y, j * LANES);
+    if (rowZeroColumns != columns) {
+      fillRowZero(columns);
     }
-
     for (int i = 1; i <= rows; i++) {
       // A leading gap of i in the second sequence; within a short, as fits() bounds every score.
       short columnGap = (short) (gapOpen + (i - 1) * gapExtend);
       fillRow(i, (short) reference.charAt(i - 1), columns, columnGap);
     }
+  }
+
+  /**
+   * Row 0 of every lane's matrices, where only the empty alignment and a leading gap in the first
+   * sequence are possible. Its cells depend on the column alone, and row 1 starts right after its
+   * last one, so it serves every batch of sequences of that length: it is written again only when
+   * the length changes or the matrices are replaced. Plain stores, not vectors: in code C2 has not
+   * compiled, each vector operation is an object and a loop (written per batch, this row kept the
+   * Vector API's fallback methods hot enough for C2 to compile them).
+   */
+  private void fillRowZero(int columns) {
+    short[] m = matchScores;
+    short[] x = gapInSecondScores;
+    short[] y = gapInFirstScores;
+    Arrays.fill(m, 0, LANES, (short) 0);
+    Arrays.fill(x, 0, (columns + 1) * LANES, IMPOSSIBLE);
+    Arrays.fill(y, 0, LANES, IMPOSSIBLE);
+    Arrays.fill(m, LANES, (columns + 1) * LANES, IMPOSSIBLE);
+    for (int j = 1; j <= columns; j++) {
+      Arrays.fill(y, j * LANES, (j + 1) * LANES, (short) (gapOpen + (j - 1) * gapExtend));
+    }
+    rowZeroColumns = columns;
   }
 
   /**
@@ -254,6 +267,7 @@ final class VectorAligner {
       matchScores = new short[cells];
       gapInSecondScores = new short[cells];
       gapInFirstScores = new short[cells];
+      rowZeroColumns = -1;
     }
     if (alignedFirst.length < rows + columns) {
       alignedFirst = new char[rows + columns];

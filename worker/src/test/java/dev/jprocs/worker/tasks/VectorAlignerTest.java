@@ -32,6 +32,19 @@ class VectorAlignerTest {
   }
 
   @Test
+  void oneAlignerKeepsAgreeingAsTheLengthShrinksAndGrowsAgain() {
+    // Row 0 of the matrices is written only when the length changes; rows of a shorter length
+    // overwrite its end, so the longer length after them must write it again.
+    Random random = new Random(14);
+    VectorAligner vectors = new VectorAligner(1, -2, -5, -2);
+    GlobalAligner scalar = new GlobalAligner();
+    String reference = AlignTask.DEFAULT_REFERENCE;
+    for (int length : new int[] {40, 40, 8, 40, 1, 64, 64, 3, 64}) {
+      assertLanesMatch(vectors, scalar, reference, sequences(random, LANES, length, "ACGT"));
+    }
+  }
+
+  @Test
   void otherScoresAndAlphabetsAgreeToo() {
     Random random = new Random(12);
     int[][] parameters = {{2, -1, -3, -1}, {5, -4, -10, -1}, {1, 0, -1, -1}, {3, -3, -2, -2},
