@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
 import dev.jprocs.worker.Task;
 import dev.jprocs.worker.TaskContext;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -29,7 +30,7 @@ public final class AlignTask implements Task {
   /** Length of each sample input. */
   static final int SAMPLE_LENGTH = 64;
 
-  private static final char[] SAMPLE_BASES = {'A', 'C', 'G', 'T'};
+  private static final byte[] SAMPLE_BASES = {'A', 'C', 'G', 'T'};
 
   // java.util.Random's linear congruential generator (its class javadoc gives these).
   private static final long RANDOM_MULTIPLIER = 0x5DEECE66DL;
@@ -169,13 +170,14 @@ public final class AlignTask implements Task {
     // nextInt(4) is the top 2 of next(31)'s bits, which are bits 46-47 of the 48-bit state.
     long state = (seed ^ RANDOM_MULTIPLIER) & RANDOM_MASK;
     List<JsonNode> inputs = new ArrayList<>(count);
-    char[] bases = new char[SAMPLE_LENGTH];
+    // Bytes made into Latin-1 strings: copied as they are, where a char[] is checked and compressed.
+    byte[] bases = new byte[SAMPLE_LENGTH];
     for (int i = 0; i < count; i++) {
       for (int k = 0; k < SAMPLE_LENGTH; k++) {
         state = (state * RANDOM_MULTIPLIER + RANDOM_ADDEND) & RANDOM_MASK;
         bases[k] = SAMPLE_BASES[(int) (state >>> 46)];
       }
-      inputs.add(TextNode.valueOf(new String(bases)));
+      inputs.add(TextNode.valueOf(new String(bases, StandardCharsets.ISO_8859_1)));
     }
     return Optional.of(inputs);
   }
