@@ -34,11 +34,15 @@ public final class PoolConfig {
    * method after ten times its usual count: a worker has one C2 thread, which spent 0.9 s of a
    * 100,000-align run compiling 104 methods, the kernel queued behind the codec and the Vector
    * API's own fallback code (0.6 s and 65 methods this way; the run 1.43 -> 1.30 s, median of 10
-   * interleaved). {@code quiet} keeps the JVM from echoing the command on stdout, which carries
-   * the protocol.
+   * interleaved). C2 compiles a loop on stack (OSR) only after ten times that count again, 4
+   * million trips: a worker compiled align's and the traceback's loops that way and then the
+   * same methods whole soon after, twice the work ({@code -XX:+LogCompilation}: 0.32 -> 0.20 s of
+   * C2 for 50,000 aligns; the worker's CPU 0.97 -> 0.87 s, median of 10). {@code quiet} keeps the
+   * JVM from echoing the command on stdout, which carries the protocol.
    */
   static final List<String> VECTOR_API_OPTIONS = List.of("--add-modules=" + VECTOR_MODULE,
-      "-XX:CompileThresholdScaling=10", "-XX:CompileCommand=quiet",
+      "-XX:CompileThresholdScaling=10", "-XX:Tier4BackEdgeThreshold=400000",
+      "-XX:CompileCommand=quiet",
       "-XX:CompileCommand=CompileThresholdScaling,dev.jprocs.worker.tasks.VectorAligner::fillRow,0.01");
 
   /** A worker's initial heap, when its heap cap is at least that: it grows as work needs. */
