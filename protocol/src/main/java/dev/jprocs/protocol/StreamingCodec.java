@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.SerializableString;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.BigIntegerNode;
@@ -17,8 +18,10 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.LongNode;
 import com.fasterxml.jackson.databind.node.NullNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.node.POJONode;
 import com.fasterxml.jackson.databind.node.ShortNode;
 import com.fasterxml.jackson.databind.node.TextNode;
+import com.fasterxml.jackson.databind.util.RawValue;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -414,7 +417,8 @@ final class StreamingCodec {
 
   /**
    * Writes {@code node} as databind writes a tree with the codec's settings. Returns false,
-   * leaving the generator mid-value, for a node only databind can write (a POJO node).
+   * leaving the generator mid-value, for a node only databind can write (a POJO node other than
+   * one holding a {@link RawValue} of text).
    */
   static boolean writeTree(JsonGenerator out, JsonNode node) throws IOException {
     switch (node.getNodeType()) {
@@ -458,8 +462,22 @@ final class StreamingCodec {
       case BOOLEAN -> out.writeBoolean(node.booleanValue());
       case NULL -> out.writeNull();
       case BINARY -> out.writeBinary(((BinaryNode) node).binaryValue());
+      case POJO -> {
+        // A value its maker wrote as JSON text (align's outputs): copied as it is, as databind's
+        // RawValue.serialize copies it.
+        if (!(((POJONode) node).getPojo() instanceof RawValue raw)) {
+          return false;
+        }
+        if (raw.rawValue() instanceof String text) {
+          out.writeRawValue(text);
+        } else if (raw.rawValue() instanceof SerializableString text) {
+          out.writeRawValue(text);
+        } else {
+          return false;
+        }
+      }
       default -> {
-        return false; // POJO and missing nodes
+        return false; // missing nodes
       }
     }
     return true;

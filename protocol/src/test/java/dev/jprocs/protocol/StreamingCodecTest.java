@@ -6,11 +6,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
+import com.fasterxml.jackson.core.io.SerializedString;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.util.RawValue;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.util.ArrayList;
@@ -175,6 +177,17 @@ class StreamingCodecTest {
   }
 
   @Test
+  void aRawValueIsWrittenAsItIsAndReadBackAsTheTreeItSays() throws Exception {
+    JsonNode raw = JSON.rawValueNode(new RawValue("{\"score\":-51,\"reference\":\"GA-G\",\"sequence\":\"GACG\"}"));
+    byte[] line = Codec.encode(new Message.Result(1, 1, List.of(raw), List.of()));
+    assertEquals("{\"type\":\"result\",\"taskId\":1,\"attempt\":1,\"outputs\":[{\"score\":-51,"
+        + "\"reference\":\"GA-G\",\"sequence\":\"GACG\"}]}\n", new String(line, UTF_8));
+    Message.Result read = (Message.Result) Codec.decode(line);
+    assertEquals(JSON.objectNode().put("score", -51).put("reference", "GA-G").put("sequence", "GACG"),
+        read.outputs().get(0));
+  }
+
+  @Test
   void aPojoNodeIsLeftToDatabind() throws Exception {
     JsonNode pojo = JSON.pojoNode(List.of(1, 2));
     Message result = new Message.Result(1, 1, List.of(pojo), List.of());
@@ -210,7 +223,9 @@ class StreamingCodecTest {
         JSON.numberNode(new BigDecimal("1.10")), JSON.numberNode(new BigDecimal("1E+3")),
         JSON.numberNode(Long.MIN_VALUE), JSON.binaryNode(new byte[] {0, 1, 2, (byte) 255}),
         JSON.textNode("é\u0000\u001f\"\\/\u2028 😀"), JSON.textNode(""), JSON.nullNode(), null,
-        JSON.arrayNode(), JSON.objectNode(), JSON.booleanNode(true));
+        JSON.arrayNode(), JSON.objectNode(), JSON.booleanNode(true),
+        JSON.rawValueNode(new RawValue("{\"score\":-3,\"reference\":\"AC-GT\"}")),
+        JSON.rawValueNode(new RawValue(new SerializedString("[1,\"é\"]"))));
     return List.of(
         new Message.Hello(1, 4242, "worker-1"),
         new Message.Hello(-1, Long.MAX_VALUE, "ä \" \n"),
