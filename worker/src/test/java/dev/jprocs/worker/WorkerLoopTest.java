@@ -100,6 +100,22 @@ class WorkerLoopTest {
   }
 
   @Test
+  void jsonTextGoesOutAsItIsButOneWithALineBreakFailsAloneAndTheLineStaysWhole() throws Exception {
+    Conversation conversation = converse(
+        task(1, 1, "raw", 0, JSON.textNode("{\"a\":[1,2]}"), JSON.textNode("{\"a\":\n1}"),
+            JSON.textNode("3\r")),
+        new Message.Shutdown());
+
+    List<Message> sent = conversation.sent();
+    assertEquals(3, sent.size(), sent.toString());
+    Message.Result result = (Message.Result) sent.get(1);
+    assertResult(result, 1, 1, "[{\"a\":[1,2]},null,null]");
+    assertEquals(List.of(1, 2), result.errors().stream().map(Message.TaskError::index).toList());
+    assertTrue(result.errors().get(0).message().contains("raw returned JSON text (a RawValue) with"
+        + " a line break at position 5"), result.errors().toString());
+  }
+
+  @Test
   void applyTogetherThrowingLeavesEveryInputToApply() {
     Message.Result result = WorkerLoop.answer(registry, WORKER_ID,
         task(2, 1, "together", 0, JSON.textNode("a"), JSON.textNode("boom")));
