@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.jprocs.coordinator.testing.NoChildProcesses;
+import dev.jprocs.protocol.Codec;
 import dev.jprocs.worker.TaskContext;
 import dev.jprocs.worker.tasks.AlignTask;
 import java.nio.charset.StandardCharsets;
@@ -114,7 +115,8 @@ class CoordinatorScriptIT {
     TaskContext context = new TaskContext(com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode(), 0, 1, "test");
     List<int[]> scored = new ArrayList<>();
     for (int rank = 0; rank < inputs.size(); rank++) {
-      JsonNode alignment = (JsonNode) align.apply(inputs.get(rank), context);
+      // As a worker sends it: align gives its output as JSON text.
+      JsonNode alignment = Codec.parse(Codec.toJson(align.apply(inputs.get(rank), context)));
       scored.add(new int[] {rank, alignment.get("score").intValue()});
     }
     scored.sort(Comparator.<int[]>comparingInt(s -> -s[1]).thenComparingInt(s -> s[0]));

@@ -12,6 +12,7 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
 import dev.jprocs.protocol.Codec;
+import dev.jprocs.protocol.Message;
 import dev.jprocs.worker.TaskContext;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -28,10 +29,16 @@ class AlignTaskTest {
 
   private final AlignTask task = new AlignTask();
 
+  /** An output as the coordinator reads it: sent in a result message, read back. */
+  private static JsonNode sent(Object output) throws Exception {
+    byte[] line = Codec.encode(new Message.Result(1, 1, List.of(Codec.toTree(output)), List.of()));
+    return ((Message.Result) Codec.decode(line)).outputs().get(0);
+  }
+
   @Test
   void outputIsTheScoreAndTheTwoAlignedRows() throws Exception {
     JsonNode output =
-        Codec.toTree(task.apply(TextNode.valueOf(AlignTask.DEFAULT_REFERENCE), context(null)));
+        sent(task.apply(TextNode.valueOf(AlignTask.DEFAULT_REFERENCE), context(null)));
 
     assertEquals(Set.of("score", "reference", "sequence"), fieldNames(output));
     assertEquals(64, output.get("score").intValue());
@@ -42,11 +49,24 @@ class AlignTaskTest {
   @Test
   void referenceOptionReplacesTheDefault() throws Exception {
     JsonNode output =
-        Codec.toTree(task.apply(TextNode.valueOf("AAAAATTTTT"), context("AAAAAGGGTTTTT")));
+        sent(task.apply(TextNode.valueOf("AAAAATTTTT"), context("AAAAAGGGTTTTT")));
 
     assertEquals(1, output.get("score").intValue());
     assertEquals("AAAAAGGGTTTTT", output.get("reference").textValue());
     assertEquals("AAAAA---TTTTT", output.get("sequence").textValue());
+  }
+
+  @Test
+  void outputTextIsWhatAnObjectNodeOfItsFieldsWrites() throws Exception {
+    for (JsonNode input : task.sampleInputs(20, 3).orElseThrow()) {
+      Object output = task.apply(input, context(null));
+      JsonNode read = sent(output);
+      ObjectNode same = JSON.objectNode().put("score", read.get("score").intValue())
+          .put("reference", read.get("reference").textValue())
+          .put("sequence", read.get("sequence").textValue());
+
+      assertEquals(Codec.toJson(same), Codec.toJson(output));
+    }
   }
 
   @Test
@@ -115,7 +135,7 @@ class AlignTaskTest {
   @Test
   void sampleInputsAreAlignable() throws Exception {
     for (JsonNode input : task.sampleInputs(5, 1).orElseThrow()) {
-      JsonNode output = Codec.toTree(task.apply(input, context(null)));
+      JsonNode output = sent(task.apply(input, context(null)));
 
       assertEquals(input.textValue(), output.get("sequence").textValue().replace("-", ""));
     }
