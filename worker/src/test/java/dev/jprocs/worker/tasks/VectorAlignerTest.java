@@ -13,6 +13,10 @@ import org.junit.jupiter.api.Timeout;
 class VectorAlignerTest {
   private static final int LANES = VectorAligner.LANES;
 
+  /** With align's scores; a new pair for each test, as JUnit makes a new instance for each. */
+  private final VectorAligner vectors = new VectorAligner(1, -2, -5, -2);
+  private final GlobalAligner scalar = new GlobalAligner();
+
   @Test
   void testJvmHasLanesEnoughToBeWorthIt() {
     assertTrue(VectorAligner.WORTHWHILE, "lanes: " + LANES);
@@ -21,8 +25,6 @@ class VectorAlignerTest {
   @Test
   void everyLaneGivesGlobalAlignersScoreAndAlignment() {
     Random random = new Random(11);
-    VectorAligner vectors = new VectorAligner(1, -2, -5, -2);
-    GlobalAligner scalar = new GlobalAligner();
     for (int round = 0; round < 300; round++) {
       String reference = GlobalAlignerTest.randomSequence(random, 1 + random.nextInt(80), "ACGT");
       int length = 1 + random.nextInt(80);
@@ -36,11 +38,9 @@ class VectorAlignerTest {
     // Row 0 of the matrices is written only when the length changes; rows of a shorter length
     // overwrite its end, so the longer length after them must write it again.
     Random random = new Random(14);
-    VectorAligner vectors = new VectorAligner(1, -2, -5, -2);
-    GlobalAligner scalar = new GlobalAligner();
-    String reference = AlignTask.DEFAULT_REFERENCE;
     for (int length : new int[] {40, 40, 8, 40, 1, 64, 64, 3, 64}) {
-      assertLanesMatch(vectors, scalar, reference, sequences(random, LANES, length, "ACGT"));
+      assertLanesMatch(vectors, scalar, AlignTask.DEFAULT_REFERENCE,
+          sequences(random, LANES, length, "ACGT"));
     }
   }
 
@@ -50,13 +50,13 @@ class VectorAlignerTest {
     int[][] parameters = {{2, -1, -3, -1}, {5, -4, -10, -1}, {1, 0, -1, -1}, {3, -3, -2, -2},
         {0, -1, -1, 0}, {1, -1, 0, 0}};
     for (int[] p : parameters) {
-      VectorAligner vectors = new VectorAligner(p[0], p[1], p[2], p[3]);
-      GlobalAligner scalar = new GlobalAligner(p[0], p[1], p[2], p[3]);
+      VectorAligner otherVectors = new VectorAligner(p[0], p[1], p[2], p[3]);
+      GlobalAligner otherScalar = new GlobalAligner(p[0], p[1], p[2], p[3]);
       for (int round = 0; round < 60; round++) {
         String alphabet = round % 2 == 0 ? "AC" : "ACDEFGHIKLMNPQRSTVWYacgt";
         String reference = GlobalAlignerTest.randomSequence(random, 1 + random.nextInt(60), alphabet);
         String[] sequences = sequences(random, 1 + random.nextInt(LANES), 1 + random.nextInt(60), alphabet);
-        assertLanesMatch(vectors, scalar, reference, sequences);
+        assertLanesMatch(otherVectors, otherScalar, reference, sequences);
       }
     }
   }
@@ -64,8 +64,6 @@ class VectorAlignerTest {
   @Test
   void repeatsAndNearCopiesOfTheReferenceAgree() {
     Random random = new Random(13);
-    VectorAligner vectors = new VectorAligner(1, -2, -5, -2);
-    GlobalAligner scalar = new GlobalAligner();
     String reference = AlignTask.DEFAULT_REFERENCE;
     String[] sequences = new String[LANES];
     for (int lane = 0; lane < LANES; lane++) {
@@ -80,13 +78,12 @@ class VectorAlignerTest {
 
   @Test
   void scoresThatCouldOverflowAShortAreNotTaken() {
-    VectorAligner defaults = new VectorAligner(1, -2, -5, -2);
     VectorAligner large = new VectorAligner(256, -256, -256, -256);
 
-    assertTrue(defaults.fits(64, 64));
-    assertTrue(defaults.fits(126, 126));
-    assertFalse(defaults.fits(128, 128), "more cells than the buffers are for");
-    assertFalse(defaults.fits(1, 20_000));
+    assertTrue(vectors.fits(64, 64));
+    assertTrue(vectors.fits(126, 126));
+    assertFalse(vectors.fits(128, 128), "more cells than the buffers are for");
+    assertFalse(vectors.fits(1, 20_000));
     assertTrue(large.fits(10, 10));
     assertFalse(large.fits(20, 20), "40 steps of 256 is past a short's safe range");
   }
@@ -95,14 +92,14 @@ class VectorAlignerTest {
   void largestScoresThatFitStillAgree() {
     Random random = new Random(14);
     VectorAligner large = new VectorAligner(200, -200, -256, -150);
-    GlobalAligner scalar = new GlobalAligner(200, -200, -256, -150);
+    GlobalAligner largeScalar = new GlobalAligner(200, -200, -256, -150);
     for (int round = 0; round < 50; round++) {
       int rows = 1 + random.nextInt(18);
       int columns = 1 + random.nextInt(18);
       if (!large.fits(rows, columns)) {
         continue;
       }
-      assertLanesMatch(large, scalar, GlobalAlignerTest.randomSequence(random, rows, "ACGT"),
+      assertLanesMatch(large, largeScalar, GlobalAlignerTest.randomSequence(random, rows, "ACGT"),
           sequences(random, 1 + random.nextInt(LANES), columns, "ACGT"));
     }
   }
