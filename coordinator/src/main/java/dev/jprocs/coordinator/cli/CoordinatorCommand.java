@@ -69,10 +69,11 @@ public final class CoordinatorCommand implements Callable<Integer> {
    * The fewest inputs for which --vector-api=auto has the workers resolve the Vector API: below
    * it, the module's start-up cost and the vector kernel's warm-up outweigh what it saves
    * (measured, align on 2 workers end to end, runs interleaved: on and off took the same at
-   * 50,000 inputs, on was slower at 10,000 and 20,000, and at 400,000 it took 3.2-3.5 s against
-   * 5.2 s).
+   * 15,000 inputs, 0.98 s; on took 0.895 s against 0.935 s at 20,000, 7 of 10 pairs faster, and
+   * 0.945 against 1.135 s at 30,000, 8 of 8; at 400,000 3.2-3.5 s against 5.2 s. Before the
+   * kernel's row 0 and its workers' loop compiles were made cheaper the two met at 50,000).
    */
-  public static final int VECTOR_API_MIN_INPUTS = 50_000;
+  public static final int VECTOR_API_MIN_INPUTS = 20_000;
 
   @Option(names = "--procs", paramLabel = "N",
       description = "Worker JVMs to start (default: available processors, ${DEFAULT-VALUE}).")
