@@ -210,8 +210,8 @@ final class CpuBound implements Section {
   /**
    * The same task calls a worker makes, on an in-process thread pool: {@link
    * AlignTask#applyTogether} for each chunk, then {@link AlignTask#apply} for every input it left
-   * (every one, unless this JVM resolved the Vector API), one task instance per thread (it is not thread-safe), chunks of 1000; results
-   * kept as objects, never written as JSON.
+   * (every one, unless this JVM resolved the Vector API), one task instance per thread (it is not
+   * thread-safe), chunks of 1000; results kept as objects, never written as JSON.
    */
   static List<Object> alignInThreads(ExecutorService threads, List<JsonNode> inputs)
       throws Exception {

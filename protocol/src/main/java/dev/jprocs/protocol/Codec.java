@@ -6,6 +6,7 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.SerializableString;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.json.JsonReadFeature;
 import com.fasterxml.jackson.databind.DeserializationFeature;
@@ -18,8 +19,10 @@ import com.fasterxml.jackson.databind.node.BooleanNode;
 import com.fasterxml.jackson.databind.node.DoubleNode;
 import com.fasterxml.jackson.databind.node.IntNode;
 import com.fasterxml.jackson.databind.node.LongNode;
+import com.fasterxml.jackson.databind.node.POJONode;
 import com.fasterxml.jackson.databind.node.TextNode;
 import com.fasterxml.jackson.databind.jsontype.NamedType;
+import com.fasterxml.jackson.databind.util.RawValue;
 import java.io.IOException;
 import java.util.List;
 
@@ -250,4 +253,22 @@ public final class Codec {
     int newline = text.indexOf('\n');
     return newline < 0 ? text : text.substring(0, newline);
   }
+
+  /**
+   * The JSON text {@code node} carries to be written as it is: Jackson's {@link RawValue} of a
+   * String or a {@link SerializableString} in a POJO node, as align's outputs are. Null for any
+   * other node.
+   */
+  public static String rawText(JsonNode node) {
+    if (node instanceof POJONode pojo && pojo.getPojo() instanceof RawValue raw) {
+      if (raw.rawValue() instanceof String text) {
+        return text;
+      }
+      if (raw.rawValue() instanceof SerializableString text) {
+        return text.getValue();
+      }
+    }
+    return null;
+  }
+
 }

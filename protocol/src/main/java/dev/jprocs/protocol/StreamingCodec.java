@@ -4,7 +4,6 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
-import com.fasterxml.jackson.core.SerializableString;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.BigIntegerNode;
@@ -18,7 +17,6 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.LongNode;
 import com.fasterxml.jackson.databind.node.NullNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.fasterxml.jackson.databind.node.POJONode;
 import com.fasterxml.jackson.databind.node.ShortNode;
 import com.fasterxml.jackson.databind.node.TextNode;
 import com.fasterxml.jackson.databind.util.RawValue;
@@ -465,16 +463,11 @@ final class StreamingCodec {
       case POJO -> {
         // A value its maker wrote as JSON text (align's outputs): copied as it is, as databind's
         // RawValue.serialize copies it.
-        if (!(((POJONode) node).getPojo() instanceof RawValue raw)) {
+        String text = Codec.rawText(node);
+        if (text == null) {
           return false;
         }
-        if (raw.rawValue() instanceof String text) {
-          out.writeRawValue(text);
-        } else if (raw.rawValue() instanceof SerializableString text) {
-          out.writeRawValue(text);
-        } else {
-          return false;
-        }
+        out.writeRawValue(text);
       }
       default -> {
         return false; // missing nodes

@@ -1,11 +1,8 @@
 package dev.jprocs.worker;
 
-import com.fasterxml.jackson.core.SerializableString;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.NullNode;
-import com.fasterxml.jackson.databind.node.POJONode;
-import com.fasterxml.jackson.databind.util.RawValue;
 import dev.jprocs.protocol.Codec;
 import dev.jprocs.protocol.FrameReader;
 import dev.jprocs.protocol.IntegralList;
@@ -266,20 +263,24 @@ public final class WorkerLoop {
   }
 
   /**
-   * Fails an output that is JSON text (a Jackson {@link RawValue}, as align's outputs are) with a
+   * Fails an output that is JSON text (a Jackson {@code RawValue}, as align's outputs are) with a
    * line break: such text goes onto the wire as it is, and a line break in it would end the
    * result line early and break the protocol for the whole chunk.
    */
   private static void requireOneLine(JsonNode node, Task task) {
-    if (node instanceof POJONode pojo && pojo.getPojo() instanceof RawValue raw) {
-      String text = raw.rawValue() instanceof SerializableString serializable
-          ? serializable.getValue() : String.valueOf(raw.rawValue());
-      int lineBreak = Math.max(text.indexOf('\n'), text.indexOf('\r'));
-      if (lineBreak >= 0) {
-        throw new IllegalArgumentException(task.name() + " returned JSON text (a RawValue) with a"
-            + " line break at position " + lineBreak + " (from 0); such text goes onto the wire as"
-            + " it is, so it must be one JSON value on one line");
-      }
+    String text = Codec.rawText(node);
+    if (text == null) {
+      return;
+    }
+    int lineBreak = text.indexOf('\n'); // indexOf, not a loop: every align output passes here
+    int carriageReturn = text.indexOf('\r');
+    if (carriageReturn >= 0 && (lineBreak < 0 || carriageReturn < lineBreak)) {
+      lineBreak = carriageReturn;
+    }
+    if (lineBreak >= 0) {
+      throw new IllegalArgumentException(task.name() + " returned JSON text (a RawValue) with a"
+          + " line break at position " + lineBreak + " (from 0); such text goes onto the wire as"
+          + " it is, so it must be one JSON value on one line");
     }
   }
 

@@ -103,7 +103,7 @@ class WorkerLoopTest {
   void jsonTextGoesOutAsItIsButOneWithALineBreakFailsAloneAndTheLineStaysWhole() throws Exception {
     Conversation conversation = converse(
         task(1, 1, "raw", 0, JSON.textNode("{\"a\":[1,2]}"), JSON.textNode("{\"a\":\n1}"),
-            JSON.textNode("3\r")),
+            JSON.textNode("[3,\r\n4]")),
         new Message.Shutdown());
 
     List<Message> sent = conversation.sent();
@@ -113,6 +113,8 @@ class WorkerLoopTest {
     assertEquals(List.of(1, 2), result.errors().stream().map(Message.TaskError::index).toList());
     assertTrue(result.errors().get(0).message().contains("raw returned JSON text (a RawValue) with"
         + " a line break at position 5"), result.errors().toString());
+    assertTrue(result.errors().get(1).message().contains("line break at position 3 "),
+        result.errors().toString()); // the first of the two
   }
 
   @Test

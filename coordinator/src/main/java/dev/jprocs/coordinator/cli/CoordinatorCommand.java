@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.node.TextNode;
 import dev.jprocs.coordinator.Pool;
 import dev.jprocs.coordinator.PoolConfig;
 import dev.jprocs.coordinator.PoolEvents;
@@ -538,8 +539,7 @@ public final class CoordinatorCommand implements Callable<Integer> {
 
   /** The task's {@code --count} sample inputs, as lines of a file without errors. */
   private List<InputFile.Line> sampleLines(Task chosen) {
-    List<JsonNode> samples = chosen.sampleInputs(count, seed).orElseThrow(() ->
-        new IllegalArgumentException("task '" + task + "' has no sample inputs; give --input FILE"));
+    List<JsonNode> samples = chosen.sampleInputs(count, seed).orElseThrow(); // call() checked
     List<InputFile.Line> lines = new ArrayList<>(samples.size());
     for (JsonNode sample : samples) {
       lines.add(new InputFile.Line(lines.size(), 0, sample, null));
@@ -590,11 +590,18 @@ public final class CoordinatorCommand implements Callable<Integer> {
     }
   }
 
+  /** One line of --output: {@code {"rank": R, field: value}}. */
+  private static void writeRecord(Writer out, int rank, String field, JsonNode value)
+      throws IOException {
+    out.write(Codec.toJson(JsonNodeFactory.instance.objectNode().put("rank", rank).set(field, value)));
+    out.write('\n');
+  }
+
   private static List<InputFile.Line> pathLines(List<Path> files) {
     List<InputFile.Line> lines = new ArrayList<>(files.size());
     for (Path file : files) {
       lines.add(new InputFile.Line(lines.size(), 0,
-          com.fasterxml.jackson.databind.node.TextNode.valueOf(file.toAbsolutePath().toString()), null));
+          TextNode.valueOf(file.toAbsolutePath().toString()), null));
     }
     return lines;
   }
@@ -720,34 +727,27 @@ public final class CoordinatorCommand implements Callable<Integer> {
         int next = 0; // index into valid
         boolean writing = output != null; // else no record is made: 100,000 aligns took 0.1 s more
         for (InputFile.Line line : lines) {
-          ObjectNode record = writing ? JsonNodeFactory.instance.objectNode().put("rank", line.rank()) : null;
           if (line.error() != null) {
-            if (writing) {
-              record.put("error", line.error());
-            }
             failed++;
-          } else {
-            if (writing && !results.nextReady()) {
-              out.flush(); // what is finished is on disk while we wait
+            if (writing) {
+              writeRecord(out, line.rank(), "error", TextNode.valueOf(line.error()));
             }
-            TaskResult result = results.next();
-            if (result.ok()) {
-              finished++;
-              if (writing) {
-                record.set("output", result.output());
-              }
-              report.add(new Report.Row(line.rank(), valid.get(next), result.output()));
-            } else if (writing) {
-              record.set("error", Codec.toTree(errorJson(result.failure())));
-              failed++;
-            } else {
-              failed++;
-            }
-            next++;
+            continue;
           }
+          if (writing && !results.nextReady()) {
+            out.flush(); // what is finished is on disk while we wait
+          }
+          TaskResult result = results.next();
+          if (result.ok()) {
+            finished++;
+            report.add(new Report.Row(line.rank(), valid.get(next), result.output()));
+          } else {
+            failed++;
+          }
+          next++;
           if (writing) {
-            out.write(Codec.toJson(record));
-            out.write('\n');
+            writeRecord(out, line.rank(), result.ok() ? "output" : "error",
+                result.ok() ? result.output() : Codec.toTree(errorJson(result.failure())));
           }
         }
         out.flush();

@@ -189,28 +189,27 @@ public final class AlignTask implements Task {
   }
 
   private static boolean isLetters(String text) {
-    for (int i = 0; i < text.length(); i++) {
-      char c = text.charAt(i);
-      if (!(c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z')) {
-        return false;
-      }
-    }
-    return true;
+    return firstNonLetter(text) < 0;
   }
 
   private static void requireLetters(String what, String text) {
+    int i = firstNonLetter(text);
+    if (i >= 0) {
+      char c = text.charAt(i);
+      throw new IllegalArgumentException(String.format(Locale.ROOT,
+          "%s has '%s' (U+%04X) at position %d (from 0); only letters A-Z, a-z are allowed",
+          what, c, (int) c, i));
+    }
+  }
+
+  /** The index of the first character of {@code text} that is not an ASCII letter, or -1. */
+  private static int firstNonLetter(String text) {
     for (int i = 0; i < text.length(); i++) {
       char c = text.charAt(i);
       if (!(c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z')) {
-        throw new IllegalArgumentException(
-            String.format(
-                Locale.ROOT,
-                "%s has '%s' (U+%04X) at position %d (from 0); only letters A-Z, a-z are allowed",
-                what,
-                c,
-                (int) c,
-                i));
+        return i;
       }
     }
+    return -1;
   }
 }
