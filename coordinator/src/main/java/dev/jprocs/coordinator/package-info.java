@@ -11,6 +11,7 @@
  *    │ dispatch: each worker pulls up to a window of chunks (2, more when they are short)
  *    ▼
  *  WorkerHandle.send ─► outbox ─► [worker-N-stdin]  ── task lines ──►  stdin ─► WorkerLoop ─► Task.apply
+ *    └ a short line for a worker that answered all it was sent: written by the dispatching thread
  *                                                                                   │
  *  ResultAssembler ◄── Pool.onResult ◄── [worker-N-stdout] ◄── result lines ── stdout ◄┘
  *    │ byRank[], each rank once                [worker-N-stderr] ◄── stderr (logs, stray prints)
@@ -43,7 +44,7 @@
  *   <li>{@code Scheduler}: the queue of pending chunks and what each live worker holds; hands out
  *       work when a worker is ready or answers. Its monitor guards all of that.
  *   <li>{@code WorkerHandle}: one child process and its three pipe threads. Writes only what the
- *       scheduler queued; reads protocol lines and reports them (a line of the JVM's own logging
+ *       scheduler dispatched (a short task line for an idle worker on the dispatching thread); reads protocol lines and reports them (a line of the JVM's own logging
  *       on stdout goes with its stderr); keeps the stderr tail.
  *   <li>{@code ResultAssembler}: one job's outcomes by rank, each held until the caller reads it;
  *       refuses a second outcome for a rank, which makes delivery exactly-once when a chunk was
