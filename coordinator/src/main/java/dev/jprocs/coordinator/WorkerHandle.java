@@ -88,7 +88,7 @@ final class WorkerHandle {
   private final PipeTap tap;
   private final Instant startedAt = Instant.now();
   private final BlockingQueue<Outgoing> outbox = new LinkedBlockingQueue<>();
-  /** The worker's stdin. The writer thread writes it, or {@link #sendTask} when nothing is queued. */
+  /** The worker's stdin; the writer thread writes it, or sendTask when nothing is queued. */
   private final OutputStream stdin;
   /** Guards {@link #queued}, and {@link #stdin} while {@link #sendTask} writes it. */
   private final Object pipeLock = new Object();

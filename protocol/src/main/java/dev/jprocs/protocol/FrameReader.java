@@ -6,7 +6,7 @@ import java.util.Arrays;
 
 /**
  * Splits a byte stream into {@code \n}-terminated lines of at most a given length. Not
- * thread-safe: the one thread that reads a stream owns its reader.
+ * thread-safe: threads that share a reader take turns under a lock of their own.
  *
  * <p>An overlong line is a {@link ProtocolException} carrying its start; the rest of that line is
  * skipped, so the caller may go on reading after it. End of stream in the middle of a line is
@@ -60,6 +60,14 @@ public final class FrameReader {
       }
       position = limit;
     }
+  }
+
+  /**
+   * True when input has arrived beyond the lines returned so far: bytes in this reader's buffer,
+   * or bytes the stream can give without blocking. Never blocks.
+   */
+  public boolean hasInput() throws IOException {
+    return position < limit || in.available() > 0;
   }
 
   private boolean fill() throws IOException {

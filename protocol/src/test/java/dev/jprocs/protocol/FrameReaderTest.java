@@ -3,6 +3,7 @@ package dev.jprocs.protocol;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -48,6 +49,28 @@ class FrameReaderTest {
     assertArrayEquals(longLine, reader.readLine());
     assertArrayEquals(bytes("next"), reader.readLine());
     assertNull(reader.readLine());
+  }
+
+  @Test
+  void hasInputSeesLinesBufferedAndBytesTheStreamStillHolds() throws Exception {
+    FrameReader buffered = new FrameReader(new ByteArrayInputStream(bytes("one\ntwo\n")), LIMIT);
+    assertTrue(buffered.hasInput(), "nothing read yet, but the stream holds 8 bytes");
+    assertArrayEquals(bytes("one"), buffered.readLine());
+    assertTrue(buffered.hasInput(), "\"two\" came in the same read and waits in the buffer");
+    assertArrayEquals(bytes("two"), buffered.readLine());
+    assertFalse(buffered.hasInput());
+
+    // One byte per read: "two" stays in the stream, which says it can give it without blocking.
+    FrameReader trickling = new FrameReader(new ByteArrayInputStream(bytes("a\ntwo\n")) {
+      @Override
+      public synchronized int read(byte[] b, int off, int len) {
+        return super.read(b, off, Math.min(len, 1));
+      }
+    }, LIMIT);
+    assertArrayEquals(bytes("a"), trickling.readLine());
+    assertTrue(trickling.hasInput());
+    assertArrayEquals(bytes("two"), trickling.readLine());
+    assertFalse(trickling.hasInput());
   }
 
   @Test

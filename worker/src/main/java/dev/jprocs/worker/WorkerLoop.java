@@ -18,6 +18,8 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.locks.LockSupport;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * A worker's conversation with its coordinator, over any pair of streams: hello, then tasks
@@ -25,15 +27,19 @@ import java.util.concurrent.LinkedBlockingQueue;
  * input (status 0: the coordinator is gone) or a line that breaks the protocol (a fault message,
  * status 2).
  *
- * <p>Two threads: {@link #run()}'s caller runs the tasks and writes every message; a reader
- * thread ({@code worker-N-stdin}) decodes lines as they come. So the end of input is seen at
- * once, even in the middle of a long task, and reported to the {@code inputClosed} callback
- * (which, in a real worker, halts the JVM: the coordinator is gone).
+ * <p>{@link #run()}'s caller runs the tasks and writes every message. Between tasks it reads its
+ * next line itself, so a short task costs no hand-over between threads: with one input per task
+ * message, that hand-over had been half the worker's CPU. Once a task has run for
+ * {@link #LEND_NANOS}, a reader thread ({@code worker-N-stdin}) reads and decodes the lines that
+ * come meanwhile. So the end of input is seen soon after, even in the middle of a long task, and
+ * reported to the {@code inputClosed} callback (which, in a real worker, halts the JVM: the
+ * coordinator is gone). The two take turns at the input under {@link #reading}.
  *
- * <p>Results are flushed when no task waits in the inbox; while tasks keep coming, a third
- * thread ({@code worker-N-flusher}) flushes what was written at most {@link #FLUSH_DELAY_NANOS}
- * later. So a stream of tiny tasks costs one write per batch of results, not one per result, and
- * a finished result never waits behind a long task that follows it.
+ * <p>Results are flushed when no task waits, in the inbox or on stdin; while tasks keep coming,
+ * a third thread ({@code worker-N-flusher}) flushes what was written at most
+ * {@link #FLUSH_DELAY_NANOS} later. So a stream of tiny tasks costs one write per batch of
+ * results, not one per result, and a finished result never waits behind a long task that follows
+ * it.
  */
 public final class WorkerLoop {
   /** Exit status after a protocol fault: the coordinator sent something this worker cannot read. */
@@ -41,6 +47,12 @@ public final class WorkerLoop {
 
   /** How long a written result may stay unflushed while more tasks wait. */
   static final long FLUSH_DELAY_NANOS = 1_000_000;
+
+  /**
+   * How long a task runs before the reader thread reads stdin meanwhile; also how often that
+   * thread looks, while tasks come and go.
+   */
+  static final long LEND_NANOS = 10_000_000;
 
   /** The reader's mark for the end of input. */
   private static final Object END_OF_INPUT = new Object();
@@ -57,7 +69,19 @@ public final class WorkerLoop {
   private final FrameReader in;
   private final OutputStream out;
   private final Runnable inputClosed;
+  /** What the reader thread read; the task thread reads for itself when nothing is here. */
   private final BlockingQueue<Object> inbox = new LinkedBlockingQueue<>();
+  /** Held by whichever thread is reading a line from {@link #in}. */
+  private final ReentrantLock reading = new ReentrantLock();
+  /** When the task thread started its current task; 0 while it runs none. */
+  private volatile long taskStartedNanos;
+  /** Tasks started so far; the reader thread sleeps once a look finds no new one. */
+  private volatile long tasksStarted;
+  /** True while the reader thread sleeps until the next task starts. */
+  private volatile boolean readerAsleep;
+  /** True once a shutdown, the end of input or a fault has been read: nothing more is read. */
+  private volatile boolean inputOver;
+  private Thread reader;
   /** Guards {@link #out} and {@link #unflushedSince}; the flusher waits on it. */
   private final Object wire = new Object();
   /** When the oldest unflushed byte was written; 0 when all is flushed. Guarded by wire. */
@@ -73,7 +97,7 @@ public final class WorkerLoop {
 
   /**
    * @param inputClosed called on the reader thread when the input ends before the shutdown
-   *     sentinel, while a task may still be running
+   *     sentinel while a task is running (when it ends between tasks, {@link #run} returns 0)
    */
   public WorkerLoop(String workerId, TaskRegistry registry, InputStream in, OutputStream out,
       int maxLineBytes, Runnable inputClosed) {
@@ -112,7 +136,7 @@ public final class WorkerLoop {
    */
   public int run() throws IOException {
     send(new Message.Hello(Message.PROTOCOL_VERSION, ProcessHandle.current().pid(), workerId));
-    Thread reader = new Thread(this::read, workerId + "-stdin");
+    reader = new Thread(this::read, workerId + "-stdin");
     reader.setDaemon(true);
     reader.start();
     Thread flusher = new Thread(this::flushLate, workerId + "-flusher");
@@ -120,15 +144,16 @@ public final class WorkerLoop {
     flusher.start();
     try {
       while (true) {
-        Object next;
-        try {
-          next = inbox.take(); // woken by the reader thread
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-          return 1;
-        }
+        Object next = next();
         if (next instanceof Message.Task task) {
-          sendResult(run(task));
+          started();
+          Message.Result result;
+          try {
+            result = run(task);
+          } finally {
+            taskStartedNanos = 0;
+          }
+          sendResult(result);
         } else if (next instanceof Message.Shutdown) {
           send(new Message.Goodbye(tasksDone, itemsDone, itemsFailed));
           return 0;
@@ -146,38 +171,127 @@ public final class WorkerLoop {
         }
       }
     } finally {
+      inputOver = true;
+      LockSupport.unpark(reader); // ends a reader thread waiting for a long task
       flusher.interrupt(); // ends the flusher: in thread mode this JVM lives on after the loop
     }
   }
 
-  /** The reader thread: decodes lines into the inbox until shutdown, end of input or a fault. */
-  private void read() {
+  /**
+   * The next message: what the reader thread read, or else the next line, read on this thread.
+   * While the reader thread is reading a line (a long task was running), waits for it.
+   */
+  private Object next() {
+    Object next = inbox.poll();
+    if (next != null) {
+      return next;
+    }
+    reading.lock(); // held by the reader thread only while it reads a line for the inbox
     try {
-      byte[] line;
-      while ((line = in.readLine()) != null) {
-        Message message = Codec.decode(line);
-        if (message instanceof Message.Task) {
-          inbox.add(message);
-        } else if (message instanceof Message.Shutdown) {
-          inbox.add(message);
-          return; // nothing after the sentinel matters, not even the end of input
-        } else {
-          inbox.add(new Message.Fault(workerId + " does not accept '" + message.type()
-              + "' messages; a coordinator sends only task and shutdown"));
-          return;
+      next = inbox.poll();
+      return next != null ? next : readMessage();
+    } finally {
+      reading.unlock();
+    }
+  }
+
+  /** The task thread starts a task: wakes the reader thread if it sleeps, so it can watch it. */
+  private void started() {
+    taskStartedNanos = System.nanoTime();
+    tasksStarted++; // only this thread writes it
+    if (readerAsleep) {
+      LockSupport.unpark(reader);
+    }
+  }
+
+  /**
+   * Reads and decodes one line, holding {@link #reading}: a task or the sentinel, a fault for a
+   * line that breaks the protocol, or {@link #END_OF_INPUT}. After any but a task, marks the
+   * input over.
+   */
+  private Object readMessage() {
+    Object message;
+    try {
+      byte[] line = in.readLine();
+      if (line == null) {
+        message = END_OF_INPUT;
+      } else {
+        message = Codec.decode(line);
+        if (!(message instanceof Message.Task) && !(message instanceof Message.Shutdown)) {
+          message = new Message.Fault(workerId + " does not accept '" + ((Message) message).type()
+              + "' messages; a coordinator sends only task and shutdown");
         }
       }
-      inbox.add(END_OF_INPUT);
-      inputClosed.run();
     } catch (ProtocolException e) {
-      inbox.add(new Message.Fault(workerId + " cannot read what the coordinator sent: " + e.getMessage()));
+      message = new Message.Fault(
+          workerId + " cannot read what the coordinator sent: " + e.getMessage());
     } catch (IOException e) {
       System.err.println(workerId + ": cannot read stdin: " + e);
-      inbox.add(END_OF_INPUT);
-      inputClosed.run();
-    } catch (RuntimeException | Error e) {
-      inbox.add(new ReaderFailure(e)); // wakes the task thread, which throws it
+      message = END_OF_INPUT;
     }
+    if (!(message instanceof Message.Task)) {
+      inputOver = true; // nothing after the sentinel matters, not even the end of input
+    }
+    return message;
+  }
+
+  /**
+   * The reader thread: once a task has run for {@link #LEND_NANOS}, reads lines into the inbox
+   * while it runs on, until the shutdown, the end of input or a fault. Sleeps while no task starts.
+   */
+  private void read() {
+    while (awaitLongTask()) {
+      Object message;
+      reading.lock();
+      try {
+        if (inputOver) {
+          return;
+        }
+        if (!longTaskRunning()) {
+          continue; // it ended while the task thread read: that thread reads for itself again
+        }
+        try {
+          message = readMessage();
+        } catch (RuntimeException | Error e) {
+          inputOver = true;
+          message = new ReaderFailure(e); // the task thread throws it
+        }
+        inbox.add(message);
+      } finally {
+        reading.unlock();
+      }
+      if (message == END_OF_INPUT) {
+        inputClosed.run();
+      }
+    }
+  }
+
+  /**
+   * Waits until the current task has run for {@link #LEND_NANOS}; false once the input is over.
+   * Looks every {@link #LEND_NANOS} while tasks come and go, and sleeps when a look finds no task
+   * started since the last: then {@link #started} wakes it.
+   */
+  private boolean awaitLongTask() {
+    long seen = -1;
+    while (!inputOver) {
+      if (longTaskRunning()) {
+        return true;
+      }
+      long started = taskStartedNanos;
+      long now = System.nanoTime();
+      if (started != 0 || tasksStarted != seen) {
+        seen = tasksStarted;
+        LockSupport.parkNanos(this, started != 0 ? started + LEND_NANOS - now : LEND_NANOS);
+      } else {
+        readerAsleep = true; // then the check below, against started()'s write then read
+        if (taskStartedNanos == 0 && !inputOver) {
+          LockSupport.park(this);
+        }
+        readerAsleep = false;
+        seen = tasksStarted;
+      }
+    }
+    return false;
   }
 
   private Message.Result run(Message.Task request) {
@@ -304,13 +418,36 @@ public final class WorkerLoop {
     byte[] line = Codec.encode(result);
     synchronized (wire) {
       out.write(line);
-      if (inbox.isEmpty()) {
+      if (!inputWaiting()) {
         out.flush();
         unflushedSince = 0;
       } else if (unflushedSince == 0) {
         unflushedSince = System.nanoTime();
         wire.notifyAll(); // wakes the flusher, which waits while everything is flushed
       }
+    }
+  }
+
+  private boolean longTaskRunning() {
+    long started = taskStartedNanos;
+    return started != 0 && System.nanoTime() - started >= LEND_NANOS;
+  }
+
+  /**
+   * True when a message waits: in the inbox, or on stdin for the task thread to read. False while
+   * the reader thread is reading, as it then waits for input or is about to add to the inbox.
+   */
+  private boolean inputWaiting() throws IOException {
+    if (!inbox.isEmpty()) {
+      return true;
+    }
+    if (!reading.tryLock()) {
+      return false;
+    }
+    try {
+      return !inputOver && in.hasInput();
+    } finally {
+      reading.unlock();
     }
   }
 

@@ -318,6 +318,100 @@ class WorkerLoopTest {
   }
 
   @Test
+  void theEndOfInputDuringALongTaskIsSeenWhileTheTaskStillRuns() throws Exception {
+    java.io.PipedOutputStream coordinator = new java.io.PipedOutputStream();
+    java.io.PipedInputStream stdin = new java.io.PipedInputStream(coordinator, 64 * 1024);
+    java.util.concurrent.CountDownLatch inputClosed = new java.util.concurrent.CountDownLatch(1);
+    WorkerLoop loop = new WorkerLoop(WORKER_ID, registry, stdin, new ByteArrayOutputStream(),
+        MAX_LINE_BYTES, inputClosed::countDown);
+    Thread worker = new Thread(() -> {
+      try {
+        loop.run();
+      } catch (IOException e) {
+        throw new java.io.UncheckedIOException(e);
+      }
+    }, "worker-loop");
+    worker.start();
+    coordinator.write(lines(task(1, 1, "sleep", 0, JSON.numberNode(60))));
+    coordinator.close(); // the coordinator is gone while the task thread sleeps
+
+    // The task thread read the task itself; the reader thread takes over once the task has run
+    // for LEND_NANOS, and finds the end of input.
+    org.awaitility.Awaitility.await().atMost(10, TimeUnit.SECONDS)
+        .until(() -> inputClosed.getCount() == 0);
+    assertTrue(worker.isAlive(), "the sleep task is still running");
+    worker.interrupt();
+    worker.join(10_000);
+  }
+
+  @Test
+  void tasksOneAtATimeAroundTheReadersTakeOverAllGetAnswered() throws Exception {
+    // The task thread reads between tasks; the reader thread takes over during a task of 10 ms
+    // or more and lets go after it. Sent one at a time, each task's line comes while one of the
+    // two may be reading or letting go; none may be left unread.
+    java.io.PipedOutputStream coordinator = new java.io.PipedOutputStream();
+    java.io.PipedInputStream stdin = new java.io.PipedInputStream(coordinator, 64 * 1024);
+    java.io.PipedInputStream results = new java.io.PipedInputStream(64 * 1024);
+    java.io.PipedOutputStream stdout = new java.io.PipedOutputStream(results);
+    WorkerLoop loop = new WorkerLoop(WORKER_ID, registry, stdin, stdout, MAX_LINE_BYTES);
+    Thread worker = new Thread(() -> {
+      try {
+        loop.run();
+      } catch (IOException e) {
+        throw new java.io.UncheckedIOException(e);
+      }
+    }, "worker-loop");
+    worker.start();
+    FrameReader answers = new FrameReader(results, MAX_LINE_BYTES);
+    assertInstanceOf(Message.Hello.class, Codec.decode(answers.readLine()));
+    java.util.Random random = new java.util.Random(7);
+    double lend = WorkerLoop.LEND_NANOS / 1e9;
+    for (int i = 0; i < 150; i++) {
+      double seconds = i % 3 == 0 ? 0 : lend * (0.9 + 0.2 * random.nextDouble());
+      coordinator.write(lines(task(i, 1, "sleep", i, JSON.numberNode(seconds))));
+      coordinator.flush();
+      Message.Result result = assertInstanceOf(Message.Result.class, Codec.decode(answers.readLine()));
+      assertEquals(i, result.taskId());
+      assertEquals(List.of(), result.errors());
+    }
+    coordinator.write(lines(new Message.Shutdown()));
+    coordinator.close();
+    assertInstanceOf(Message.Goodbye.class, Codec.decode(answers.readLine()));
+    worker.join(10_000);
+  }
+
+  @Test
+  void resultsOfTasksThatCameTogetherGoOutInFewerWritesThanTasks() throws Exception {
+    List<Message> messages = new ArrayList<>();
+    for (int i = 0; i < 200; i++) {
+      messages.add(task(100 + i, 1, "square", i, JSON.numberNode(i)));
+    }
+    messages.add(new Message.Shutdown());
+    ByteArrayOutputStream wire = new ByteArrayOutputStream();
+    java.util.concurrent.atomic.AtomicInteger flushes = new java.util.concurrent.atomic.AtomicInteger();
+    java.io.OutputStream stdout = new java.io.BufferedOutputStream(wire, 64 * 1024) {
+      @Override
+      public synchronized void flush() throws IOException {
+        flushes.incrementAndGet();
+        super.flush();
+      }
+    };
+
+    int status = new WorkerLoop(WORKER_ID, registry,
+        new ByteArrayInputStream(lines(messages.toArray(Message[]::new))), stdout, MAX_LINE_BYTES).run();
+
+    assertEquals(0, status);
+    List<Message> sent = decodeAll(wire.toByteArray());
+    assertEquals(202, sent.size()); // hello, 200 results, goodbye
+    for (int i = 0; i < 200; i++) {
+      assertResult(sent.get(1 + i), 100 + i, 1, "[" + i * i + "]");
+    }
+    // A result is flushed at once only when no line waits; here all came in one read, so the
+    // flusher thread flushes the results every millisecond, and the goodbye flushes the rest.
+    assertTrue(flushes.get() < 50, flushes.get() + " flushes for 200 results");
+  }
+
+  @Test
   void shutdownGivesGoodbyeAndNothingAfterItIsRead() throws Exception {
     Conversation conversation = converse(
         new Message.Shutdown(),
