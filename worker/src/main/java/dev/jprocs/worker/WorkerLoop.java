@@ -435,9 +435,10 @@ public final class WorkerLoop {
 
   /**
    * True when a message waits: in the inbox, or on stdin for the task thread to read. False while
-   * the reader thread is reading, as it then waits for input or is about to add to the inbox.
+   * the reader thread is reading, as it then waits for input or is about to add to the inbox; and
+   * false when stdin cannot say, which the next read reports.
    */
-  private boolean inputWaiting() throws IOException {
+  private boolean inputWaiting() {
     if (!inbox.isEmpty()) {
       return true;
     }
@@ -446,6 +447,8 @@ public final class WorkerLoop {
     }
     try {
       return !inputOver && in.hasInput();
+    } catch (IOException e) {
+      return false;
     } finally {
       reading.unlock();
     }
