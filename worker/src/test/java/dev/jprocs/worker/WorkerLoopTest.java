@@ -295,14 +295,7 @@ class WorkerLoopTest {
     ByteArrayOutputStream wire = new ByteArrayOutputStream(); // what has been flushed
     java.io.BufferedOutputStream stdout = new java.io.BufferedOutputStream(wire, 64 * 1024);
     WorkerLoop loop = new WorkerLoop(WORKER_ID, registry, stdin, stdout, MAX_LINE_BYTES);
-    Thread worker = new Thread(() -> {
-      try {
-        loop.run();
-      } catch (IOException e) {
-        throw new java.io.UncheckedIOException(e);
-      }
-    }, "worker-loop");
-    worker.start();
+    Thread worker = start(loop);
     // Both at once, so the long task may already wait in the inbox when the first result is written.
     coordinator.write(lines(task(1, 1, "square", 0, JSON.numberNode(7)),
         task(2, 1, "sleep", 1, JSON.numberNode(30))));
@@ -324,14 +317,7 @@ class WorkerLoopTest {
     java.util.concurrent.CountDownLatch inputClosed = new java.util.concurrent.CountDownLatch(1);
     WorkerLoop loop = new WorkerLoop(WORKER_ID, registry, stdin, new ByteArrayOutputStream(),
         MAX_LINE_BYTES, inputClosed::countDown);
-    Thread worker = new Thread(() -> {
-      try {
-        loop.run();
-      } catch (IOException e) {
-        throw new java.io.UncheckedIOException(e);
-      }
-    }, "worker-loop");
-    worker.start();
+    Thread worker = start(loop);
     coordinator.write(lines(task(1, 1, "sleep", 0, JSON.numberNode(60))));
     coordinator.close(); // the coordinator is gone while the task thread sleeps
 
@@ -354,14 +340,7 @@ class WorkerLoopTest {
     java.io.PipedInputStream results = new java.io.PipedInputStream(64 * 1024);
     java.io.PipedOutputStream stdout = new java.io.PipedOutputStream(results);
     WorkerLoop loop = new WorkerLoop(WORKER_ID, registry, stdin, stdout, MAX_LINE_BYTES);
-    Thread worker = new Thread(() -> {
-      try {
-        loop.run();
-      } catch (IOException e) {
-        throw new java.io.UncheckedIOException(e);
-      }
-    }, "worker-loop");
-    worker.start();
+    Thread worker = start(loop);
     FrameReader answers = new FrameReader(results, MAX_LINE_BYTES);
     assertInstanceOf(Message.Hello.class, Codec.decode(answers.readLine()));
     java.util.Random random = new java.util.Random(7);
@@ -486,6 +465,19 @@ class WorkerLoopTest {
     assertEquals(List.of(hello(), new Message.Fault(WORKER_ID + " does not accept '" + wrongWay.type()
         + "' messages; a coordinator sends only task and shutdown")), conversation.sent());
     assertEquals(WorkerLoop.STATUS_PROTOCOL_FAULT, conversation.status());
+  }
+
+  /** Runs the loop on a thread of its own, as a worker's main thread runs it. */
+  private static Thread start(WorkerLoop loop) {
+    Thread worker = new Thread(() -> {
+      try {
+        loop.run();
+      } catch (IOException e) {
+        throw new java.io.UncheckedIOException(e);
+      }
+    }, "worker-loop");
+    worker.start();
+    return worker;
   }
 
   private Conversation converse(Message... messages) throws IOException {
