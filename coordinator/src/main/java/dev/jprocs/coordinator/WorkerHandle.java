@@ -90,6 +90,12 @@ final class WorkerHandle {
   private final BlockingQueue<Outgoing> outbox = new LinkedBlockingQueue<>();
   /** The worker's stdin; the writer thread writes it, or sendTask when nothing is queued. */
   private final OutputStream stdin;
+  /**
+   * False for a worker that is no OS process (thread mode, a cluster slot): its java.io pipe
+   * takes the last thread that wrote to it for its writing end, and reports the pipe broken once
+   * that thread has ended, which a caller's thread may well do. Only the writer thread writes it.
+   */
+  private final boolean directWrites;
   /** Guards {@link #queued}, and {@link #stdin} while {@link #sendTask} writes it. */
   private final Object pipeLock = new Object();
   /** Messages queued for the writer thread and not yet written and flushed; guarded by pipeLock. */
@@ -119,6 +125,7 @@ final class WorkerHandle {
     this.maxLineBytes = config.maxLineBytes;
     this.tap = new PipeTap(workerId, process.pid(), config.lastFrames, config.pipeTracer, tracing);
     this.stdin = new BufferedOutputStream(process.getOutputStream(), 64 * 1024);
+    this.directWrites = !(process instanceof PipedProcess);
     this.writer = thread("stdin", this::writeLoop);
     this.reader = thread("stdout", this::readLoop);
     this.errorReader = thread("stderr", this::readErrors);
@@ -214,10 +221,11 @@ final class WorkerHandle {
    * the caller's thread, without waking the writer thread: with one input per chunk and one chunk
    * in flight, that cut the coordinator's CPU per task from about 26 to 18 us. Such a write cannot
    * block: the worker has read every line it was sent but perhaps a control line, and a pipe holds
-   * at least a page. Otherwise the task is queued as by {@link #send}. Never blocks. Any thread.
+   * at least a page. Otherwise, and always for a worker that is not an OS process, the task is
+   * queued as by {@link #send}. Never blocks. Any thread.
    */
   void sendTask(Message.Task task, boolean idle) {
-    if (!idle || task.inputs().size() > DIRECT_INPUTS) {
+    if (!directWrites || !idle || task.inputs().size() > DIRECT_INPUTS) {
       send(task);
       return;
     }

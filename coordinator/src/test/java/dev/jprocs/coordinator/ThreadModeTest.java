@@ -52,6 +52,24 @@ class ThreadModeTest {
   }
 
   @Test
+  void aTaskSubmittedFromAThreadThatHasEndedLeavesTheThreadWorkerWell() throws Exception {
+    // A java.io pipe reports itself broken to its reader once the last thread that wrote to it
+    // has ended (after about 2 s of finding it empty): only the pool's writer thread may write a
+    // thread worker's stdin, never the thread that submits.
+    try (Pool pool = Pool.start(threads(1).build())) {
+      Thread caller = new Thread(() -> assertEquals(9L, pool.submit(TaskSpec.of("square"), 3,
+          Long.class).join()), "short-lived-caller");
+      caller.start();
+      caller.join(10_000);
+
+      await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(10))
+          .until(() -> pool.workers().get(0).restarts() == 0 && pool.workers().get(0).ready());
+      assertEquals(49L, pool.submit(TaskSpec.of("square"), 7, Long.class).get());
+      assertEquals(0, pool.workers().get(0).restarts());
+    }
+  }
+
+  @Test
   void aKilledThreadWorkerIsReplacedAndItsInputsRetried() throws Exception {
     try (Pool pool = Pool.start(threads(2).build())) {
       Iterator<JsonNode> results = pool.imap(TaskSpec.of("sleep"), List.of(0.05, 0.05, 0.05, 0.05,
