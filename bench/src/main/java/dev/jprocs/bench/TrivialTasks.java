@@ -18,8 +18,8 @@ import java.util.Locale;
  * job (with one, the first measured run of the million squares still took 2.8 times the median of
  * the others, and of the chunksize-1 squares 2.5 times: the workers' JIT was still compiling the
  * task path); they time the call, from handing over the Java inputs to having every output back
- * as a Java value. "End to end" figures start a
- * fresh pool each run and include {@code Pool.start} and {@code close}.
+ * as a Java value. "End to end" figures start a fresh pool each run and include
+ * {@code Pool.start} and {@code close}.
  */
 final class TrivialTasks implements Section {
   private static final TaskSpec SQUARE = TaskSpec.of("square");

@@ -75,7 +75,7 @@ final class WorkerHandle {
    * The longest line {@link #sendTask} writes on its caller's thread: half the smallest pipe
    * Linux makes (a page), so that a control line the worker has not read yet still leaves room.
    */
-  static final int DIRECT_BYTES = 2048;
+  private static final int DIRECT_BYTES = 2048;
   /** The worker id of a spare that has no slot yet. */
   static final String SPARE = "spare";
 

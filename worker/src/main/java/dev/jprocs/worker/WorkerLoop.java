@@ -16,8 +16,8 @@ import java.io.StringWriter;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.LinkedBlockingQueue;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -70,7 +70,7 @@ public final class WorkerLoop {
   private final OutputStream out;
   private final Runnable inputClosed;
   /** What the reader thread read; the task thread reads for itself when nothing is here. */
-  private final BlockingQueue<Object> inbox = new LinkedBlockingQueue<>();
+  private final Queue<Object> inbox = new ConcurrentLinkedQueue<>();
   /** Held by whichever thread is reading a line from {@link #in}. */
   private final ReentrantLock reading = new ReentrantLock();
   /** When the task thread started its current task; 0 while it runs none. */
