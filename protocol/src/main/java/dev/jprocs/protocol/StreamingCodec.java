@@ -377,7 +377,7 @@ final class StreamingCodec {
     JsonToken token = in.currentToken();
     switch (token) {
       case START_OBJECT: {
-        ObjectNode object = NODES.objectNode();
+        ObjectNode object = new ObjectNode(NODES, new ObjectFields());
         while (in.nextToken() == JsonToken.FIELD_NAME) {
           String name = in.currentName();
           in.nextToken();
