@@ -27,10 +27,14 @@ import java.util.stream.Stream;
  * Pool and an in-process thread pool doing the same task calls; speedup, efficiency, Amdahl's
  * parallel fraction, and the pool-size chart.
  *
- * <p>One pool of each size is started up front and kept; each gets two unmeasured warm-up runs of
- * the whole input, as does each thread pool: each worker JVM compiles its own code, and with a
- * tenth of the input as warm-up the first two measured runs of 2 workers still took 1.2-1.6 times
- * the later ones (the workers' and the coordinator's compilers, the coordinator's heap growing).
+ * <p>One pool of each size is started up front and kept; a pool of n workers gets 2n unmeasured
+ * warm-up runs of the whole input, so that each of its workers has answered as many chunks as the
+ * single worker has after two, and each thread pool gets two: each worker JVM compiles its own
+ * code. With a tenth of the input as warm-up the first two measured runs of 2 workers still took
+ * 1.2-1.6 times the later ones (the workers' and the coordinator's compilers, the coordinator's
+ * heap growing). With two runs for every size, 2 workers still spent 0.05 s of compiler CPU in
+ * each measured run (per-chunk code such as the worker loop's reaching C2 only after some 150
+ * chunks), and their runs took 0.73-0.76 s against 0.67-0.69 s after four (harness, 5 runs each).
  * Runs are interleaved (every size once per run) so that a change in the machine's background load
  * hits all sizes alike. Align goes in chunks of 1000, as Python's {@code python_pool.py} sends it.
  */
@@ -60,9 +64,11 @@ final class CpuBound implements Section {
         executors.add(Executors.newFixedThreadPool(size));
       }
       bench.progress("cpu: warm-up");
-      for (int warmUp = 0; warmUp < 2; warmUp++) {
-        for (int i = 0; i < SIZES.length; i++) {
+      for (int i = 0; i < SIZES.length; i++) {
+        for (int warmUp = 0; warmUp < 2 * SIZES[i]; warmUp++) {
           pools.get(i).map(ALIGN, sequences, JsonNode.class, ALIGN_CHUNK);
+        }
+        for (int warmUp = 0; warmUp < 2; warmUp++) {
           alignInThreads(executors.get(i), sequences);
         }
       }
