@@ -43,7 +43,7 @@ final class StreamingCodec {
    * Each encoding thread's buffer, used again for its next message. A new one per message grew by
    * doubling from 128 bytes: align's 66 KB task lines cost 256 KB of arrays each besides the line
    * itself, and its 150 KB result lines 512 KB (100,000 aligns: 30 MB of a coordinator's 100 MB
-   * allocated). Kept only while the lines it held are at most {@link #KEPT_BUFFER_BYTES}.
+   * allocated). Dropped after a line over {@link #KEPT_BUFFER_BYTES}, whole or left to databind.
    */
   private static final ThreadLocal<ByteArrayOutputStream> BUFFERS =
       ThreadLocal.withInitial(() -> new ByteArrayOutputStream(8192));
@@ -64,20 +64,22 @@ final class StreamingCodec {
     }
     ByteArrayOutputStream bytes = BUFFERS.get();
     bytes.reset();
-    try (JsonGenerator out = factory.createGenerator(bytes)) {
-      out.writeStartObject();
-      out.writeStringField("type", message.type());
-      if (!writeFields(out, message)) {
-        return null;
+    try {
+      try (JsonGenerator out = factory.createGenerator(bytes)) {
+        out.writeStartObject();
+        out.writeStringField("type", message.type());
+        if (!writeFields(out, message)) {
+          return null;
+        }
+        out.writeEndObject();
+        out.writeRaw('\n');
       }
-      out.writeEndObject();
-      out.writeRaw('\n');
+      return bytes.toByteArray();
+    } finally {
+      if (bytes.size() > KEPT_BUFFER_BYTES) {
+        BUFFERS.remove(); // its array is at least as long as what it holds
+      }
     }
-    byte[] line = bytes.toByteArray();
-    if (line.length > KEPT_BUFFER_BYTES) {
-      BUFFERS.remove(); // its array is at least as long as the line
-    }
-    return line;
   }
 
   /** Writes the message's fields after its type; false when only databind can write them. */

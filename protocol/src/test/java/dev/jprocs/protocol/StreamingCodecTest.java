@@ -196,6 +196,26 @@ class StreamingCodecTest {
         new String(Codec.encode(result), UTF_8));
   }
 
+  @Test
+  void linesEncodedOneAfterAnotherOnOneThreadAreEachWhole() throws Exception {
+    // The thread's buffer is used again: after a line over a megabyte, after a small one, and
+    // after a line half written and then left to databind.
+    String big = "x".repeat(1 << 20);
+    List<Message> messages = List.of(
+        new Message.Result(1, 1, List.of(JSON.textNode(big)), List.of()),
+        new Message.Result(2, 1, List.of(JSON.textNode("small")), List.of()),
+        new Message.Result(3, 1, List.of(JSON.textNode(big), JSON.pojoNode(List.of(1, 2))), List.of()),
+        new Message.Result(4, 1, List.of(JSON.objectNode().put("score", -3)), List.of()),
+        new Message.Result(5, 1, List.of(JSON.textNode(big)), List.of()));
+    List<byte[]> lines = new ArrayList<>();
+    for (Message message : messages) {
+      lines.add(Codec.encode(message));
+    }
+    for (int i = 0; i < messages.size(); i++) {
+      assertArrayEquals(Codec.encodeWithMapper(messages.get(i)), lines.get(i), "message " + i);
+    }
+  }
+
   private static void assertSameDecoding(String text) {
     byte[] line = text.getBytes(UTF_8);
     Object expected;
