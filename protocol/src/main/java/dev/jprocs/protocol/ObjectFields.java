@@ -17,7 +17,8 @@ import java.util.Set;
  * The fields of an {@link ObjectNode} the codec reads: a map in insertion order, as the {@link
  * LinkedHashMap} Jackson gives an object node, held in one array of names and values while it has
  * at most {@value #ARRAY_FIELDS} entries and in a LinkedHashMap once it grows past that. Equal to,
- * and with the hash code of, any map of the same entries. Not thread-safe, as LinkedHashMap is not.
+ * and with the hash code of, any map of the same entries; null names and values are kept, as a
+ * LinkedHashMap keeps them. Not thread-safe, as LinkedHashMap is not.
  *
  * <p>Why: a coordinator keeps every output of a job until the job ends, and outputs are often small
  * objects ({@code align}'s has three fields). A LinkedHashMap is five objects and about 260 bytes
@@ -58,7 +59,6 @@ final class ObjectFields extends AbstractMap<String, JsonNode> {
 
   @Override
   public JsonNode put(String name, JsonNode value) {
-    Objects.requireNonNull(name, "name");
     if (spilled != null) {
       return spilled.put(name, value);
     }
@@ -121,7 +121,7 @@ final class ObjectFields extends AbstractMap<String, JsonNode> {
     for (int i = 0; i < size; i++) {
       Object candidate = slots[2 * i];
       // Names the parser gives are canonical (interned), so a decoded name usually matches by ==.
-      if (candidate == name || candidate.equals(name)) {
+      if (candidate == name || candidate != null && candidate.equals(name)) {
         return i;
       }
     }
@@ -239,13 +239,13 @@ final class ObjectFields extends AbstractMap<String, JsonNode> {
 
     @Override
     public boolean equals(Object other) {
-      return other instanceof Map.Entry<?, ?> entry && name.equals(entry.getKey())
+      return other instanceof Map.Entry<?, ?> entry && Objects.equals(name, entry.getKey())
           && Objects.equals(getValue(), entry.getValue());
     }
 
     @Override
     public int hashCode() {
-      return name.hashCode() ^ Objects.hashCode(getValue());
+      return Objects.hashCode(name) ^ Objects.hashCode(getValue());
     }
 
     @Override

@@ -14,6 +14,7 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -31,8 +32,11 @@ class ObjectFieldsTest {
       ObjectFields fields = new ObjectFields();
       Map<String, JsonNode> expected = new LinkedHashMap<>();
       for (int step = 0; step < 40; step++) {
-        String name = "f" + random.nextInt(ObjectFields.ARRAY_FIELDS + 4);
-        JsonNode value = IntNode.valueOf(random.nextInt(100));
+        // Up to 12 names, one of them null, and now and then a null value, as a LinkedHashMap
+        // takes both.
+        int pick = random.nextInt(ObjectFields.ARRAY_FIELDS + 4);
+        String name = pick == 0 ? null : "f" + pick;
+        JsonNode value = random.nextInt(8) == 0 ? null : IntNode.valueOf(random.nextInt(100));
         String what = switch (random.nextInt(10)) {
           case 0 -> {
             assertEquals(expected.remove(name), fields.remove(name));
@@ -105,12 +109,12 @@ class ObjectFieldsTest {
   }
 
   private static void removeByIterator(Map<String, JsonNode> map, String name) {
-    map.entrySet().removeIf(entry -> entry.getKey().equals(name));
+    map.entrySet().removeIf(entry -> Objects.equals(entry.getKey(), name));
   }
 
   private static void setByEntry(Map<String, JsonNode> map, String name, JsonNode value) {
     for (Map.Entry<String, JsonNode> entry : map.entrySet()) {
-      if (entry.getKey().equals(name)) {
+      if (Objects.equals(entry.getKey(), name)) {
         entry.setValue(value);
       }
     }
