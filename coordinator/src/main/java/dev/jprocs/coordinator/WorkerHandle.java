@@ -25,9 +25,9 @@ import org.slf4j.LoggerFactory;
 /**
  * One worker process and its three pipes. Three threads of its own keep the pipes moving, so the
  * child never blocks on a full pipe: {@code worker-N-stdin} writes what {@link #send} queued (and
- * what {@link #sendTask} did not write at once),
- * {@code worker-N-stdout} reads protocol lines and hands them to the {@link Listener}, and
- * {@code worker-N-stderr} keeps the last stderr lines and logs them.
+ * what {@link #sendTask} did not write at once), {@code worker-N-stdout} reads protocol lines and
+ * hands them to the {@link Listener}, and {@code worker-N-stderr} keeps the last stderr lines and
+ * logs them.
  *
  * <p>When the process exits, {@link Listener#onExit} is called once, on the executor given to the
  * constructor, after everything the worker wrote to stdout has been handed over; so a result that

@@ -44,8 +44,9 @@
  *   <li>{@code Scheduler}: the queue of pending chunks and what each live worker holds; hands out
  *       work when a worker is ready or answers. Its monitor guards all of that.
  *   <li>{@code WorkerHandle}: one child process and its three pipe threads. Writes only what the
- *       scheduler dispatched (a short task line for an idle worker on the dispatching thread); reads protocol lines and reports them (a line of the JVM's own logging
- *       on stdout goes with its stderr); keeps the stderr tail.
+ *       scheduler dispatched (a short task line for an idle worker on the dispatching thread);
+ *       reads protocol lines and reports them (a line of the JVM's own logging on stdout goes
+ *       with its stderr); keeps the stderr tail.
  *   <li>{@code ResultAssembler}: one job's outcomes by rank, each held until the caller reads it;
  *       refuses a second outcome for a rank, which makes delivery exactly-once when a chunk was
  *       retried.

@@ -14,14 +14,22 @@ import dev.jprocs.protocol.Codec;
 import dev.jprocs.protocol.FrameReader;
 import dev.jprocs.protocol.IntegralList;
 import dev.jprocs.protocol.Message;
+import java.io.BufferedOutputStream;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.PipedInputStream;
+import java.io.PipedOutputStream;
+import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -290,10 +298,10 @@ class WorkerLoopTest {
 
   @Test
   void aFinishedResultIsFlushedWhileALongTaskAfterItStillRuns() throws Exception {
-    java.io.PipedOutputStream coordinator = new java.io.PipedOutputStream();
-    java.io.PipedInputStream stdin = new java.io.PipedInputStream(coordinator, 64 * 1024);
+    PipedOutputStream coordinator = new PipedOutputStream();
+    PipedInputStream stdin = new PipedInputStream(coordinator, 64 * 1024);
     ByteArrayOutputStream wire = new ByteArrayOutputStream(); // what has been flushed
-    java.io.BufferedOutputStream stdout = new java.io.BufferedOutputStream(wire, 64 * 1024);
+    BufferedOutputStream stdout = new BufferedOutputStream(wire, 64 * 1024);
     WorkerLoop loop = new WorkerLoop(WORKER_ID, registry, stdin, stdout, MAX_LINE_BYTES);
     Thread worker = start(loop);
     // Both at once, so the long task may already wait in the inbox when the first result is written.
@@ -301,7 +309,7 @@ class WorkerLoopTest {
         task(2, 1, "sleep", 1, JSON.numberNode(30))));
     coordinator.flush();
 
-    org.awaitility.Awaitility.await().atMost(10, TimeUnit.SECONDS).until(() -> decodeAll(wire.toByteArray()).size() == 2);
+    Awaitility.await().atMost(10, TimeUnit.SECONDS).until(() -> decodeAll(wire.toByteArray()).size() == 2);
     List<Message> sent = decodeAll(wire.toByteArray());
     assertResult(sent.get(1), 1, 1, "[49]");
     assertTrue(worker.isAlive(), "the sleep task is still running");
@@ -312,9 +320,9 @@ class WorkerLoopTest {
 
   @Test
   void theEndOfInputDuringALongTaskIsSeenWhileTheTaskStillRuns() throws Exception {
-    java.io.PipedOutputStream coordinator = new java.io.PipedOutputStream();
-    java.io.PipedInputStream stdin = new java.io.PipedInputStream(coordinator, 64 * 1024);
-    java.util.concurrent.CountDownLatch inputClosed = new java.util.concurrent.CountDownLatch(1);
+    PipedOutputStream coordinator = new PipedOutputStream();
+    PipedInputStream stdin = new PipedInputStream(coordinator, 64 * 1024);
+    CountDownLatch inputClosed = new CountDownLatch(1);
     WorkerLoop loop = new WorkerLoop(WORKER_ID, registry, stdin, new ByteArrayOutputStream(),
         MAX_LINE_BYTES, inputClosed::countDown);
     Thread worker = start(loop);
@@ -323,7 +331,7 @@ class WorkerLoopTest {
 
     // The task thread read the task itself; the reader thread takes over once the task has run
     // for LEND_NANOS, and finds the end of input.
-    org.awaitility.Awaitility.await().atMost(10, TimeUnit.SECONDS)
+    Awaitility.await().atMost(10, TimeUnit.SECONDS)
         .until(() -> inputClosed.getCount() == 0);
     assertTrue(worker.isAlive(), "the sleep task is still running");
     worker.interrupt();
@@ -335,10 +343,10 @@ class WorkerLoopTest {
     // The task thread reads between tasks; the reader thread takes over during a task of 10 ms
     // or more and lets go after it. Sent one at a time, each task's line comes while one of the
     // two may be reading or letting go; none may be left unread.
-    java.io.PipedOutputStream coordinator = new java.io.PipedOutputStream();
-    java.io.PipedInputStream stdin = new java.io.PipedInputStream(coordinator, 64 * 1024);
-    java.io.PipedInputStream results = new java.io.PipedInputStream(64 * 1024);
-    java.io.PipedOutputStream stdout = new java.io.PipedOutputStream(results);
+    PipedOutputStream coordinator = new PipedOutputStream();
+    PipedInputStream stdin = new PipedInputStream(coordinator, 64 * 1024);
+    PipedInputStream results = new PipedInputStream(64 * 1024);
+    PipedOutputStream stdout = new PipedOutputStream(results);
     WorkerLoop loop = new WorkerLoop(WORKER_ID, registry, stdin, stdout, MAX_LINE_BYTES);
     Thread worker = start(loop);
     FrameReader answers = new FrameReader(results, MAX_LINE_BYTES);
@@ -367,8 +375,8 @@ class WorkerLoopTest {
     }
     messages.add(new Message.Shutdown());
     ByteArrayOutputStream wire = new ByteArrayOutputStream();
-    java.util.concurrent.atomic.AtomicInteger flushes = new java.util.concurrent.atomic.AtomicInteger();
-    java.io.OutputStream stdout = new java.io.BufferedOutputStream(wire, 64 * 1024) {
+    AtomicInteger flushes = new AtomicInteger();
+    OutputStream stdout = new BufferedOutputStream(wire, 64 * 1024) {
       @Override
       public synchronized void flush() throws IOException {
         flushes.incrementAndGet();
@@ -473,7 +481,7 @@ class WorkerLoopTest {
       try {
         loop.run();
       } catch (IOException e) {
-        throw new java.io.UncheckedIOException(e);
+        throw new UncheckedIOException(e);
       }
     }, "worker-loop");
     worker.start();
