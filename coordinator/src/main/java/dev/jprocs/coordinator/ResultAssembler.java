@@ -1,11 +1,15 @@
 package dev.jprocs.coordinator;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.jprocs.protocol.Codec;
 import dev.jprocs.protocol.IntegralList;
+import dev.jprocs.protocol.JsonText;
+import dev.jprocs.protocol.JsonTextList;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.function.LongPredicate;
 
 /**
  * Puts one job's outcomes, which arrive in any order and possibly more than once, back in rank
@@ -24,12 +28,14 @@ final class ResultAssembler {
   /**
    * Guarded by this; null before the outcome and once taken. An output that came in a chunk is
    * held bare (a TaskResult each would be a million more live objects for a million inputs): as
-   * its JsonNode, or as a Long when the chunk's outputs came as an {@link IntegralList}; anything
-   * else as the TaskResult offered. {@link #result} makes a TaskResult of any of them.
+   * its JsonNode, as a Long when the chunk's outputs came as an {@link IntegralList}, or as a
+   * {@link JsonText} when they came as text; anything else as the TaskResult offered.
+   * {@link #result} makes a TaskResult of any of them.
    */
   private final Object[] byRank;
   private final BlockingQueue<TaskResult> arrivals; // null unless the caller wants arrival order
   private final CompletableFuture<Void> complete = new CompletableFuture<>();
+  private final boolean keepsOutputText;
   private int filled; // guarded by this
 
   /**
@@ -37,6 +43,15 @@ final class ResultAssembler {
    * @param keepArrivals whether {@link #awaitNextArrival} will be used
    */
   ResultAssembler(int size, boolean keepArrivals) {
+    this(size, keepArrivals, false);
+  }
+
+  /**
+   * @param keepsOutputText whether the job's outputs had best stay as the worker's JSON text until
+   *     the caller asks for a tree (see {@link #keepsOutputText})
+   */
+  ResultAssembler(int size, boolean keepArrivals, boolean keepsOutputText) {
+    this.keepsOutputText = keepsOutputText;
     this.decided = new boolean[size];
     this.byRank = keepArrivals ? null : new Object[size];
     this.arrivals = keepArrivals ? new LinkedBlockingQueue<>() : null;
@@ -47,6 +62,14 @@ final class ResultAssembler {
 
   int size() {
     return decided.length;
+  }
+
+  /**
+   * Whether the caller reads outputs as TaskResults, which build a tree only when asked, so the
+   * stdout readers had best not build them ({@link Codec#decode(byte[], LongPredicate)}).
+   */
+  boolean keepsOutputText() {
+    return keepsOutputText;
   }
 
   /**
@@ -68,10 +91,13 @@ final class ResultAssembler {
   boolean[] offerChunk(int firstRank, List<JsonNode> outputs, TaskFailure[] failures) {
     // Made before the lock, which the caller taking outcomes waits for.
     IntegralList integers = outputs instanceof IntegralList list ? list : null;
+    JsonTextList texts = outputs instanceof JsonTextList list ? list : null;
     Object[] held = new Object[outputs.size()];
     for (int i = 0; i < held.length; i++) {
       if (failures != null && failures[i] != null) {
         held[i] = new TaskResult(firstRank + i, null, failures[i]);
+      } else if (texts != null) {
+        held[i] = arrivals != null ? new TaskResult(firstRank + i, texts.text(i)) : texts.text(i);
       } else if (arrivals != null) {
         held[i] = new TaskResult(firstRank + i, outputs.get(i), null);
       } else {
@@ -175,6 +201,9 @@ final class ResultAssembler {
     if (held instanceof TaskResult result) {
       return result;
     }
+    if (held instanceof JsonText text) {
+      return new TaskResult(rank, text);
+    }
     return new TaskResult(rank, held instanceof Long value ? IntegralList.node(value)
         : (JsonNode) held, null);
   }
@@ -183,7 +212,7 @@ final class ResultAssembler {
    * Blocks until rank {@code from} has its outcome, then takes it and every outcome after it that
    * has arrived, up to {@code into.length} of them, with one lock: for a caller that reads every
    * rank in order. Each element becomes the outcome as {@link #byRank} holds it (a JsonNode, a
-   * Long or a TaskResult; see {@link #value(long, Object, Class)}); returns how many were
+   * Long, a JsonText or a TaskResult; see {@link #value(long, Object, Class)}); returns how many were
    * taken.
    *
    * @throws IllegalStateException as {@link #takeRank}

@@ -133,6 +133,22 @@ final class Scheduler {
   }
 
   /**
+   * Whether the chunk {@code taskId} that {@code worker} holds is of a job whose outputs had best
+   * stay text ({@link ResultAssembler#keepsOutputText}); false when it holds no such chunk.
+   */
+  synchronized boolean keepsOutputText(WorkerHandle worker, long taskId) {
+    Load load = loads.get(worker);
+    if (load != null) {
+      for (Chunk chunk : load.held) {
+        if (chunk.taskId == taskId) {
+          return chunk.job.results().keepsOutputText();
+        }
+      }
+    }
+    return false;
+  }
+
+  /**
    * Takes a chunk off {@code worker}'s load without counting it as done (it could not be sent),
    * and hands the worker the next one. Returns null when the worker holds no such chunk.
    */

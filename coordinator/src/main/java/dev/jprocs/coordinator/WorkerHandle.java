@@ -18,6 +18,7 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.function.LongPredicate;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -38,6 +39,15 @@ final class WorkerHandle {
   interface Listener {
     /** The worker said a valid hello and can take work. Called on its stdout thread. */
     void onReady(WorkerHandle worker);
+
+    /**
+     * Whether the result of task {@code taskId} should keep its outputs as JSON text rather than
+     * trees ({@link Codec#decode(byte[], LongPredicate)}). Called on the
+     * worker's stdout thread, while it reads the result's line.
+     */
+    default boolean keepsOutputText(WorkerHandle worker, long taskId) {
+      return false;
+    }
 
     /** A result arrived. Called on the worker's stdout thread. */
     void onResult(WorkerHandle worker, Message.Result result);
@@ -324,12 +334,13 @@ final class WorkerHandle {
 
   private void readLoop() {
     FrameReader lines = new FrameReader(process.getInputStream(), maxLineBytes);
+    LongPredicate keepOutputText = taskId -> listener.keepsOutputText(this, taskId);
     try {
       byte[] line;
       while ((line = lines.readLine()) != null) {
         Message message;
         try {
-          message = Codec.decode(line);
+          message = Codec.decode(line, keepOutputText);
         } catch (ProtocolException e) {
           tap.received(line, null);
           String text = new String(line, StandardCharsets.UTF_8);

@@ -15,6 +15,7 @@
  *                                                                                   │
  *  ResultAssembler ◄── Pool.onResult ◄── [worker-N-stdout] ◄── result lines ── stdout ◄┘
  *    │ byRank[], each rank once                [worker-N-stderr] ◄── stderr (logs, stray prints)
+ *    │ outputs as trees; for Pool.results, each output's JSON text (its tree when the caller asks)
  *    ▼
  *  caller: map's list, imap's iterator,
  *  submit's future (via jprocs-callbacks)
@@ -49,7 +50,9 @@
  *       with its stderr); keeps the stderr tail.
  *   <li>{@code ResultAssembler}: one job's outcomes by rank, each held until the caller reads it;
  *       refuses a second outcome for a rank, which makes delivery exactly-once when a chunk was
- *       retried.
+ *       retried. A job of {@code Pool.results} has the stdout readers keep its outputs as the
+ *       lines' JSON text ({@code Scheduler.keepsOutputText}, asked while a line is read), and a
+ *       {@link dev.jprocs.coordinator.TaskResult} builds a tree only when asked for one.
  *   <li>{@code Supervisor}: the only code that reacts to a worker's end, on its own thread; it
  *       also replaces workers that retired cleanly (max tasks per worker, graceful restarts),
  *       keeps the spare worker JVM (booted, without a slot, until a slot needs it: an

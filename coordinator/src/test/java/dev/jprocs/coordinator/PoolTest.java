@@ -245,6 +245,29 @@ class PoolTest {
   }
 
   @Test
+  void resultsKeepOutputsAsTheWorkersTextAndAMapBesideThemGetsTheSameTrees() throws Exception {
+    java.util.Random random = new java.util.Random(3);
+    List<String> sequences = new ArrayList<>();
+    for (int i = 0; i < 300; i++) {
+      sequences.add(random.ints(20, 0, 4).mapToObj(b -> "ACGT".substring(b, b + 1))
+          .collect(Collectors.joining()));
+    }
+    try (Pool pool = Pool.start(TestPools.config(2).build())) {
+      Iterator<TaskResult> results = pool.results(TaskSpec.of("align"), sequences, 7);
+      List<JsonNode> mapped = pool.map(TaskSpec.of("align"), sequences, JsonNode.class, 5);
+
+      for (int i = 0; i < sequences.size(); i++) {
+        TaskResult result = results.next();
+        assertTrue(result.outputHeldAsText(), "rank " + i);
+        assertEquals(mapped.get(i).get("score"), result.outputField("score"));
+        assertEquals(dev.jprocs.protocol.JsonText.of(mapped.get(i)), result.outputJson());
+        assertEquals(mapped.get(i), result.output());
+      }
+      assertFalse(results.hasNext());
+    }
+  }
+
+  @Test
   void taskPrintingToSystemOutDoesNotCorruptTheChannel() throws Exception {
     List<WorkerExit> deaths = new CopyOnWriteArrayList<>();
     PoolConfig config = TestPools.config(2).events(new PoolEvents() {

@@ -25,6 +25,7 @@ import com.fasterxml.jackson.databind.jsontype.NamedType;
 import com.fasterxml.jackson.databind.util.RawValue;
 import java.io.IOException;
 import java.util.List;
+import java.util.function.LongPredicate;
 
 /**
  * The one place JSON is read and written: protocol lines, and the task inputs and outputs they
@@ -128,7 +129,20 @@ public final class Codec {
    * @throws ProtocolException if the line is not UTF-8 JSON naming a known message type
    */
   public static Message decode(byte[] line) throws ProtocolException {
-    Message message = STREAMING.decode(line);
+    return decode(line, taskId -> false);
+  }
+
+  /**
+   * As {@link #decode(byte[])}, but a result whose {@code taskId} passes {@code keepOutputText}
+   * keeps its outputs as the worker wrote them, a {@link JsonTextList}: each is checked as
+   * thoroughly as a decoded one, and no tree is built until someone asks. For a reader that passes
+   * outputs on or looks at a field of each; one that wants every tree anyway gains nothing. A line
+   * whose outputs come before its taskId, or only databind can read, gets trees.
+   *
+   * @param keepOutputText asked on the calling thread, once per result line at most
+   */
+  public static Message decode(byte[] line, LongPredicate keepOutputText) throws ProtocolException {
+    Message message = STREAMING.decode(line, keepOutputText);
     return message != null ? message : decodeWithMapper(line);
   }
 
@@ -147,6 +161,11 @@ public final class Codec {
       throw new ProtocolException("undecodable line: " + firstLine(reason), line, line.length,
           line.length, e);
     }
+  }
+
+  /** A parser of the codec's settings over {@code bytes[offset, offset + length)}. */
+  static JsonParser parser(byte[] bytes, int offset, int length) throws IOException {
+    return STREAMING_FACTORY.createParser(bytes, offset, length);
   }
 
   /** Parses one JSON value, for example a line of a user's input file. */
@@ -244,6 +263,19 @@ public final class Codec {
     } catch (JsonProcessingException e) {
       throw new IllegalArgumentException(firstLine(e.getOriginalMessage()), e);
     }
+  }
+
+  /** Returns {@code node} as compact UTF-8 JSON, written as a line on the wire writes it. */
+  static byte[] toJsonBytes(JsonNode node) {
+    java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+    try (JsonGenerator out = STREAMING_FACTORY.createGenerator(bytes)) {
+      if (!StreamingCodec.writeTree(out, node)) {
+        return Mapper.MAPPER.writeValueAsBytes(node);
+      }
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot write a JSON tree to bytes", e);
+    }
+    return bytes.toByteArray();
   }
 
   private static String firstLine(String text) {

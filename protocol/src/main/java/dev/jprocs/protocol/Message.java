@@ -74,7 +74,8 @@ public sealed interface Message
       implements Message {
     public Result {
       // Not List.copyOf: an output may be JSON null, which List.copyOf refuses.
-      outputs = outputs instanceof IntegralList ? outputs // immutable already
+      outputs = outputs instanceof IntegralList || outputs instanceof JsonTextList
+          ? outputs // immutable already (a copy would build every output's tree)
           : java.util.Collections.unmodifiableList(
               new java.util.ArrayList<>(Objects.requireNonNull(outputs, "outputs")));
       errors = errors == null ? List.of() : List.copyOf(errors); // left off the wire when empty

@@ -26,6 +26,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.function.LongPredicate;
 
 /**
  * The codec's path for the messages of a pool's every chunk (hello, task, result, assign,
@@ -139,7 +140,7 @@ final class StreamingCodec {
    * own JSON type, nothing after the object. Returns null for anything else, including a line
    * that is not JSON at all.
    */
-  Message decode(byte[] line) {
+  Message decode(byte[] line, LongPredicate keepOutputText) {
     Message integral = IntegralLines.decode(line);
     if (integral != null) {
       return integral;
@@ -152,7 +153,7 @@ final class StreamingCodec {
       Message message = switch (in.getText()) {
         case "hello" -> readHello(in);
         case "task" -> readTask(in);
-        case "result" -> readResult(in);
+        case "result" -> readResult(in, line, keepOutputText);
         case "assign" -> readAssign(in);
         case "shutdown" -> in.nextToken() == JsonToken.END_OBJECT ? new Message.Shutdown() : null;
         case "goodbye" -> readGoodbye(in);
@@ -256,6 +257,42 @@ final class StreamingCodec {
       }
       return values;
     }
+
+    /**
+     * The array's values as slices of {@code line}, the text the parser reads: every token is
+     * read, so a value is checked as {@link #array} checks it, but no tree is built. A value
+     * starts at its first token and ends before the whitespace and comma ahead of the next token
+     * (the next value, or the array's end): JSON allows nothing else there, and no value ends
+     * with either.
+     */
+    JsonTextList texts(byte[] line) throws IOException {
+      if (in.currentToken() != JsonToken.START_ARRAY) {
+        throw new IllegalStateException("not an array");
+      }
+      int[] bounds = new int[32];
+      int size = 0;
+      while (in.nextToken() != JsonToken.END_ARRAY) {
+        if (2 * size == bounds.length) {
+          bounds = Arrays.copyOf(bounds, 2 * bounds.length);
+        }
+        bounds[2 * size++] = Math.toIntExact(in.currentTokenLocation().getByteOffset());
+        in.skipChildren();
+      }
+      int next = Math.toIntExact(in.currentTokenLocation().getByteOffset());
+      for (int i = size - 1; i >= 0; i--) {
+        int end = next;
+        while (end > bounds[2 * i] && isSeparator(line[end - 1])) {
+          end--;
+        }
+        bounds[2 * i + 1] = end;
+        next = bounds[2 * i];
+      }
+      return new JsonTextList(line, bounds, size);
+    }
+
+    private static boolean isSeparator(byte b) {
+      return b == ',' || b == ' ' || b == '\n' || b == '\r' || b == '\t';
+    }
   }
 
   private static final List<String> HELLO = List.of("protocol", "pid", "workerId");
@@ -310,7 +347,8 @@ final class StreamingCodec {
     return complete ? new Message.Task(taskId, attempt, task, rank, inputs, options) : null;
   }
 
-  private static Message readResult(JsonParser in) throws IOException {
+  private static Message readResult(JsonParser in, byte[] line, LongPredicate keepOutputText)
+      throws IOException {
     Fields fields = new Fields(in);
     long taskId = 0;
     int attempt = 0;
@@ -320,7 +358,8 @@ final class StreamingCodec {
       switch (name) {
         case "taskId" -> taskId = fields.longValue();
         case "attempt" -> attempt = fields.intValue();
-        case "outputs" -> outputs = fields.array();
+        case "outputs" -> outputs = fields.saw(RESULT, "taskId") && keepOutputText.test(taskId)
+            ? fields.texts(line) : fields.array();
         case "errors" -> errors = readErrors(in);
       }
     }

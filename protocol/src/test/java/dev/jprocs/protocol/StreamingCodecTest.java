@@ -77,7 +77,10 @@ class StreamingCodecTest {
           && task.options().isNull(); // read by databind: JSON null options read as none
       if (line != null && !nullOptions) {
         byte[] json = Arrays.copyOf(line, line.length - 1);
-        assertEquals(Codec.decodeWithMapper(json), streaming.decode(json), () -> "read back " + message);
+        assertEquals(Codec.decodeWithMapper(json), streaming.decode(json, taskId -> false),
+            () -> "read back " + message);
+        assertEquals(Codec.decodeWithMapper(json), streaming.decode(json, taskId -> true),
+            () -> "read back with outputs as text " + message);
       }
     }
   }

@@ -1,19 +1,26 @@
 package dev.jprocs.coordinator.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.jprocs.coordinator.TaskResult;
 import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.PriorityQueue;
+import java.util.function.ToDoubleFunction;
 
 /**
  * The table a run ends with: the top N outputs. A task with a natural ranking (align: by score)
  * has its own; any other task shows its first N outputs in input order. Fed on one thread.
  */
 abstract class Report {
-  /** One successful input and its output. */
-  record Row(long rank, JsonNode input, JsonNode output) {}
+  /** One successful input and its outcome. */
+  record Row(long rank, JsonNode input, TaskResult result) {
+    /** The output's tree, built on first use (a row that is never printed needs none). */
+    JsonNode output() {
+      return result.output();
+    }
+  }
 
   final int top;
 
@@ -38,16 +45,25 @@ abstract class Report {
     return text.length() <= width ? text : text.substring(0, width - 3) + "...";
   }
 
-  /** Keeps the best {@code top} rows by a ranking, for a report that prints them best first. */
+  /**
+   * Keeps the best {@code top} rows by a score, highest first, ties in input order: for a report
+   * that prints them best first. Each row's score is taken once, from one field of its output
+   * ({@link TaskResult#outputField}), so only the rows printed have their trees built.
+   */
   abstract static class TopRows extends Report {
-    private final Comparator<Row> bestFirst;
-    /** Holds the best {@code top} rows seen; its head is the worst of them. */
-    private final PriorityQueue<Row> best;
+    private record Scored(double score, Row row) {}
 
-    TopRows(int top, Comparator<Row> bestFirst) {
+    private static final Comparator<Scored> BEST_FIRST = Comparator
+        .comparingDouble(Scored::score).reversed()
+        .thenComparingLong(scored -> scored.row().rank());
+
+    private final ToDoubleFunction<TaskResult> score;
+    /** Holds the best {@code top} rows seen; its head is the worst of them. */
+    private final PriorityQueue<Scored> best = new PriorityQueue<>(BEST_FIRST.reversed());
+
+    TopRows(int top, ToDoubleFunction<TaskResult> score) {
       super(top);
-      this.bestFirst = bestFirst;
-      this.best = new PriorityQueue<>(bestFirst.reversed());
+      this.score = score;
     }
 
     @Override
@@ -55,7 +71,7 @@ abstract class Report {
       if (top == 0) {
         return;
       }
-      best.add(row);
+      best.add(new Scored(score.applyAsDouble(row.result()), row));
       if (best.size() > top) {
         best.poll();
       }
@@ -63,17 +79,16 @@ abstract class Report {
 
     /** The rows kept, best first. */
     final List<Row> rows() {
-      List<Row> rows = new ArrayList<>(best);
-      rows.sort(bestFirst);
-      return rows;
+      List<Scored> rows = new ArrayList<>(best);
+      rows.sort(BEST_FIRST);
+      return rows.stream().map(Scored::row).toList();
     }
   }
 
   /** The best alignment scores, highest first; ties in input order. */
   static final class AlignReport extends TopRows {
     AlignReport(int top) {
-      super(top, Comparator.comparingInt((Row r) -> r.output().path("score").asInt()).reversed()
-          .thenComparingLong(Row::rank));
+      super(top, result -> result.outputField("score").asInt());
     }
 
     @Override
@@ -99,8 +114,7 @@ abstract class Report {
    */
   static final class AnmReport extends TopRows {
     AnmReport(int top) {
-      super(top, Comparator.comparingDouble((Row r) -> r.output().path("top3").path(0).asDouble())
-          .reversed().thenComparingLong(Row::rank));
+      super(top, result -> result.outputField("top3").path(0).asDouble());
     }
 
     @Override

@@ -115,6 +115,38 @@ class CoordinatorCommandTest {
   }
 
   @Test
+  void alignsOutputsAreWrittenAsTheWorkersTextAndTheReportRanksThemByScore() throws Exception {
+    Path output = dir.resolve("out.jsonl");
+    assertEquals(0, run("--procs", "2", "--task", "align", "--count", "300", "--chunksize", "40",
+        "--top", "6", "--output", output.toString()), stderr());
+
+    List<String> lines = Files.readAllLines(output);
+    assertEquals(300, lines.size());
+    List<JsonNode> outputs = new ArrayList<>();
+    for (int i = 0; i < lines.size(); i++) {
+      JsonNode record = Codec.parse(lines.get(i));
+      assertEquals(i, record.get("rank").asInt());
+      outputs.add(record.get("output"));
+      // Compact, fields in the worker's order: the bytes a tree of the same value is written as.
+      assertEquals("{\"rank\":" + i + ",\"output\":" + Codec.toJson(record.get("output")) + "}",
+          lines.get(i));
+    }
+    List<Integer> best = java.util.stream.IntStream.range(0, 300).boxed()
+        .sorted(java.util.Comparator.comparingInt((Integer i) -> -outputs.get(i).get("score").asInt())
+            .thenComparingInt(i -> i))
+        .limit(6).toList();
+    List<Integer> reported = new ArrayList<>();
+    java.util.regex.Matcher row = java.util.regex.Pattern
+        .compile("(?m)^ +\\d+ +(\\d+) +(-?\\d+)  [A-Z-]+$").matcher(stdout());
+    while (row.find()) {
+      int rank = Integer.parseInt(row.group(1));
+      reported.add(rank);
+      assertEquals(outputs.get(rank).get("score").asInt(), Integer.parseInt(row.group(2)));
+    }
+    assertEquals(best, reported, stdout());
+  }
+
+  @Test
   void outputIsJsonLinesInInputOrderEachWithItsRank() throws Exception {
     Path output = dir.resolve("out.jsonl");
     assertEquals(0, run("--procs", "2", "--task", "square", "--count", "50", "--chunksize", "3",
