@@ -21,6 +21,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
@@ -54,6 +55,11 @@ public final class Pool implements AutoCloseable, WorkerHandle.Listener {
   private final ClusterConnection cluster;
   private final Set<Job> active = ConcurrentHashMap.newKeySet();
   private final AtomicLong nextJobId = new AtomicLong(1);
+  /**
+   * Unfinished jobs whose outputs stay text ({@link #results}): while there are none, a stdout
+   * reader reading a result line does not ask the scheduler (and take its lock) about its job.
+   */
+  private final AtomicInteger textJobs = new AtomicInteger();
   /** Completes {@link #submit} futures, so a caller's callbacks never run on a reader thread. */
   private final ExecutorService callbacks = Executors.newSingleThreadExecutor(r -> {
     Thread t = new Thread(r, "jprocs-callbacks");
@@ -514,6 +520,10 @@ public final class Pool implements AutoCloseable, WorkerHandle.Listener {
       active.add(job);
     }
     job.results().completion().thenRun(() -> active.remove(job));
+    if (keepOutputText) {
+      textJobs.incrementAndGet(); // before any chunk is sent, so before any of its results is read
+      job.results().completion().thenRun(textJobs::decrementAndGet);
+    }
     int size = chunksize > 0 ? chunksize : automaticChunksize(json.size(), slotCount());
     List<Chunk> chunks = new ArrayList<>();
     for (int first = 0; first < json.size(); first += size) {
@@ -646,7 +656,7 @@ public final class Pool implements AutoCloseable, WorkerHandle.Listener {
 
   @Override
   public boolean keepsOutputText(WorkerHandle worker, long taskId) {
-    return scheduler.keepsOutputText(worker, taskId);
+    return textJobs.get() > 0 && scheduler.keepsOutputText(worker, taskId);
   }
 
   @Override
