@@ -212,8 +212,8 @@ final class ResultAssembler {
    * Blocks until rank {@code from} has its outcome, then takes it and every outcome after it that
    * has arrived, up to {@code into.length} of them, with one lock: for a caller that reads every
    * rank in order. Each element becomes the outcome as {@link #byRank} holds it (a JsonNode, a
-   * Long, a JsonText or a TaskResult; see {@link #value(long, Object, Class)}); returns how many were
-   * taken.
+   * Long, a JsonText or a TaskResult; see {@link #value(long, Object, Class)}); returns how many
+   * were taken.
    *
    * @throws IllegalStateException as {@link #takeRank}
    */

@@ -15,7 +15,7 @@
  *                                                                                   │
  *  ResultAssembler ◄── Pool.onResult ◄── [worker-N-stdout] ◄── result lines ── stdout ◄┘
  *    │ byRank[], each rank once                [worker-N-stderr] ◄── stderr (logs, stray prints)
- *    │ outputs as trees; for Pool.results, each output's JSON text (its tree when the caller asks)
+ *    │ outputs as trees; for Pool.results each output's JSON text (a tree when the caller asks)
  *    ▼
  *  caller: map's list, imap's iterator,
  *  submit's future (via jprocs-callbacks)

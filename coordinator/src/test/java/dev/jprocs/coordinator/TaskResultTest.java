@@ -65,8 +65,8 @@ class TaskResultTest {
   void anOutputGivenAsATreeIsWrittenAsALineOnTheWireHasIt() throws Exception {
     JsonNode tree = Codec.parse(OUTPUT);
     TaskResult result = new TaskResult(0, tree, null);
-    TaskResult failed = new TaskResult(1, null, new TaskFailure(TaskFailure.Kind.TASK_ERROR, "align",
-        1, "IllegalArgumentException", "bad", "trace", "worker-0", 7, 1));
+    TaskResult failed = new TaskResult(1, null, new TaskFailure(TaskFailure.Kind.TASK_ERROR,
+        "align", 1, "IllegalArgumentException", "bad", "trace", "worker-0", 7, 1));
 
     assertEquals(texts(OUTPUT).text(0), result.outputJson());
     assertEquals(tree.get("sequence"), result.outputField("sequence"));
@@ -98,6 +98,7 @@ class TaskResultTest {
   private static JsonTextList texts(String... outputs) throws Exception {
     String line = "{\"type\":\"result\",\"taskId\":1,\"attempt\":1,\"outputs\":["
         + String.join(",", outputs) + "]}";
-    return (JsonTextList) ((Message.Result) Codec.decode(line.getBytes(UTF_8), taskId -> true)).outputs();
+    Message.Result result = (Message.Result) Codec.decode(line.getBytes(UTF_8), taskId -> true);
+    return (JsonTextList) result.outputs();
   }
 }

@@ -21,7 +21,7 @@ public final class JsonText {
   private final int offset;
   private final int length;
 
-  /** The text {@code bytes[offset, offset + length)}, which the caller has checked is one JSON value. */
+  /** The text {@code bytes[offset, offset + length)}, which the caller checked is one JSON value. */
   JsonText(byte[] bytes, int offset, int length) {
     this.bytes = bytes;
     this.offset = offset;

@@ -3,11 +3,12 @@ package dev.jprocs.protocol;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.AbstractList;
 import java.util.RandomAccess;
+import java.util.function.LongPredicate;
 
 /**
  * A result's outputs as the worker wrote them: each a {@link JsonText} slice of the line they
- * came in, checked when the line was read ({@link Codec#decode(byte[], java.util.function.LongPredicate)}),
- * with no tree built. {@link #text} gives a value's text; {@link #get} builds its tree, a new one
+ * came in, checked when the line was read ({@link Codec#decode(byte[], LongPredicate)}), with no
+ * tree built. {@link #text} gives a value's text; {@link #get} builds its tree, a new one
  * each call, the same tree the codec reads otherwise. Equal to any list of equal nodes, as lists
  * are. Immutable and thread-safe.
  */
