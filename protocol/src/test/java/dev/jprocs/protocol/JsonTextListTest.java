@@ -128,6 +128,29 @@ class JsonTextListTest {
   }
 
   @Test
+  void aLeadingIntegerFieldReadWithoutAParserIsTheNodeTheParserGives() throws Exception {
+    List<String> values = List.of("0", "-0", "7", "-51", "2147483647", "2147483648", "-2147483648",
+        "-2147483649", "999999999999999999", "-999999999999999999", "1000000000000000000",
+        "12345678901234567890123", "1.5", "-2e3", "\"7\"", "[1]", "null");
+    List<String> objects = new ArrayList<>();
+    for (String value : values) {
+      objects.add("{\"score\":" + value + "}");
+      objects.add("{\"score\":" + value + ",\"rows\":[\"A\"]}");
+      objects.add("{ \"score\" : " + value + " }");
+    }
+    objects.addAll(List.of("{\"scores\":1,\"score\":2}", "{\"scor\":1}", "{\"s\\u0063ore\":3}", "{}"));
+    JsonTextList texts = texts(objects.toArray(String[]::new));
+
+    for (int i = 0; i < objects.size(); i++) {
+      JsonNode read = texts.text(i).field("score");
+      JsonNode tree = Codec.parse(objects.get(i)).path("score");
+      assertEquals(tree, read, objects.get(i));
+      assertEquals(tree.getClass(), read.getClass(), objects.get(i));
+    }
+    assertEquals(NODES.numberNode(5), texts("{\"sc\u00f6re\":5}").text(0).field("sc\u00f6re"));
+  }
+
+  @Test
   void textsAreEqualByTheirBytesAndWriteThemAsTheyAre() throws Exception {
     JsonTextList texts = texts("{\"a\":\"\u2713\"}", "{\"a\":\"\u2713\"}", "{ \"a\":\"\u2713\"}");
     JsonText made = JsonText.of(Codec.parse("{\"a\" : \"\u2713\"}"));
