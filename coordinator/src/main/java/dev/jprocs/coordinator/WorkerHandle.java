@@ -42,8 +42,8 @@ final class WorkerHandle {
 
     /**
      * Whether the result of task {@code taskId} should keep its outputs as JSON text rather than
-     * trees ({@link Codec#decode(byte[], LongPredicate)}). Called on the
-     * worker's stdout thread, while it reads the result's line.
+     * trees ({@link Codec#decode(byte[], LongPredicate)}). Called on the worker's stdout thread,
+     * while it reads the result's line.
      */
     default boolean keepsOutputText(WorkerHandle worker, long taskId) {
       return false;
