@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.SerializableString;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.BigIntegerNode;
@@ -17,6 +18,7 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.LongNode;
 import com.fasterxml.jackson.databind.node.NullNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.node.POJONode;
 import com.fasterxml.jackson.databind.node.ShortNode;
 import com.fasterxml.jackson.databind.node.TextNode;
 import com.fasterxml.jackson.databind.util.RawValue;
@@ -519,7 +521,13 @@ final class StreamingCodec {
       case BINARY -> out.writeBinary(((BinaryNode) node).binaryValue());
       case POJO -> {
         // A value its maker wrote as JSON text (align's outputs): copied as it is, as databind's
-        // RawValue.serialize copies it.
+        // RawValue.serialize copies it: a SerializableString as its UTF-8 bytes (which it may
+        // hold ready), any other text encoded char by char.
+        if (((POJONode) node).getPojo() instanceof RawValue raw
+            && raw.rawValue() instanceof SerializableString bytes) {
+          out.writeRawValue(bytes);
+          return true;
+        }
         String text = Codec.rawText(node);
         if (text == null) {
           return false;

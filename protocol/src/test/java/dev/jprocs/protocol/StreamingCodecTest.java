@@ -248,7 +248,8 @@ class StreamingCodecTest {
         JSON.textNode("é\u0000\u001f\"\\/\u2028 😀"), JSON.textNode(""), JSON.nullNode(), null,
         JSON.arrayNode(), JSON.objectNode(), JSON.booleanNode(true),
         JSON.rawValueNode(new RawValue("{\"score\":-3,\"reference\":\"AC-GT\"}")),
-        JSON.rawValueNode(new RawValue(new SerializedString("[1,\"é\"]"))));
+        JSON.rawValueNode(new RawValue(new SerializedString("[1,\"é\"]"))),
+        JSON.rawValueNode(new RawValue(new SerializedString("{\"😀\":\"ä\u2028\"}"))));
     return List.of(
         new Message.Hello(1, 4242, "worker-1"),
         new Message.Hello(-1, Long.MAX_VALUE, "ä \" \n"),

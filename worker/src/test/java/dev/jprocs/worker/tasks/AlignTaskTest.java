@@ -1,5 +1,6 @@
 package dev.jprocs.worker.tasks;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -35,6 +36,10 @@ class AlignTaskTest {
     return ((Message.Result) Codec.decode(line)).outputs().get(0);
   }
 
+  private static byte[] line(JsonNode output) {
+    return Codec.encode(new Message.Result(1, 1, List.of(output), List.of()));
+  }
+
   @Test
   void outputIsTheScoreAndTheTwoAlignedRows() throws Exception {
     JsonNode output =
@@ -66,6 +71,7 @@ class AlignTaskTest {
           .put("sequence", read.get("sequence").textValue());
 
       assertEquals(Codec.toJson(same), Codec.toJson(output));
+      assertArrayEquals(line(same), line(Codec.toTree(output))); // the bytes it holds
     }
   }
 
