@@ -37,11 +37,18 @@ import java.util.stream.Stream;
  * chunks), and their runs took 0.73-0.76 s against 0.67-0.69 s after four (harness, 5 runs each).
  * Runs are interleaved (every size once per run) so that a change in the machine's background load
  * hits all sizes alike. Align goes in chunks of 1000, as Python's {@code python_pool.py} sends it.
+ *
+ * <p>The pools take their outputs as trees ({@code map(..., JsonNode.class)}), while the thread
+ * pool keeps the task's JSON text objects as they are; so 2 workers are also timed through
+ * {@code Pool.results}, which keeps the workers' text until asked (the same work as the threads'
+ * on that count), beside the figure the target is on, not instead of it.
  */
 final class CpuBound implements Section {
   static final int[] SIZES = {1, 2, 3, 4};
   private static final int ALIGN_CHUNK = 1000;
   private static final TaskSpec ALIGN = TaskSpec.of("align");
+  /** The pool size also timed through {@link Pool#results}. */
+  private static final int TEXT_SIZE = 2;
 
   @Override
   public String name() {
@@ -55,6 +62,7 @@ final class CpuBound implements Section {
     Map<Integer, List<Double>> processes = perSize();
     Map<Integer, List<Double>> threads = perSize();
     Map<Integer, List<Double>> python = perSize();
+    List<Double> twoAsText = new ArrayList<>(); // 2 workers through results()
     boolean pythonAligns = bench.python() != null && bench.python().hasBiopython();
     List<Pool> pools = new ArrayList<>();
     List<ExecutorService> executors = new ArrayList<>();
@@ -70,6 +78,9 @@ final class CpuBound implements Section {
         }
         for (int warmUp = 0; warmUp < 2; warmUp++) {
           alignInThreads(executors.get(i), sequences);
+          if (SIZES[i] == TEXT_SIZE) {
+            alignAsText(pools.get(i), sequences);
+          }
         }
       }
       for (int run = 1; run <= bench.runs(); run++) {
@@ -79,6 +90,11 @@ final class CpuBound implements Section {
           long start = System.nanoTime();
           pools.get(i).map(ALIGN, sequences, JsonNode.class, ALIGN_CHUNK);
           processes.get(size).add(TrivialTasks.seconds(System.nanoTime() - start));
+          if (size == TEXT_SIZE) {
+            start = System.nanoTime();
+            alignAsText(pools.get(i), sequences);
+            twoAsText.add(TrivialTasks.seconds(System.nanoTime() - start));
+          }
           start = System.nanoTime();
           alignInThreads(executors.get(i), sequences);
           threads.get(size).add(TrivialTasks.seconds(System.nanoTime() - start));
@@ -125,6 +141,12 @@ final class CpuBound implements Section {
     report.add(Figure.of(name(), "align, 2 workers relative to in-process 2 threads"
             + " (thread time / worker time)", "x", ratios(threads.get(2), processes.get(2)))
         .target(Target.atLeast(0.9, "")));
+    report.add(Figure.of(name(), "align x" + n + ", " + TEXT_SIZE + " workers, pool started,"
+        + " outputs kept as text (Pool.results)", "s", Samples.of(twoAsText)));
+    report.add(Figure.of(name(), "align, " + TEXT_SIZE + " workers with outputs kept as text"
+            + " relative to in-process " + TEXT_SIZE + " threads (thread time / worker time)", "x",
+            ratios(threads.get(TEXT_SIZE), twoAsText))
+        .note("the same work as the threads' on outputs: neither builds a tree"));
     int cores = Runtime.getRuntime().availableProcessors();
     addAmdahl(bench, "1..4", SIZES, processes, python, pythonAligns);
     int[] withinCores = java.util.Arrays.stream(SIZES).filter(s -> s <= cores).toArray();
@@ -214,6 +236,20 @@ final class CpuBound implements Section {
   }
 
   /**
+   * {@code align} of every input through {@link Pool#results}, each outcome taken in order and
+   * checked, its output left as the worker's text.
+   */
+  private static void alignAsText(Pool pool, List<JsonNode> inputs) {
+    Results results = pool.results(ALIGN, inputs, ALIGN_CHUNK);
+    for (int i = 0; i < inputs.size(); i++) {
+      TaskResult result = results.next();
+      if (!result.ok()) {
+        throw new IllegalStateException("align failed on input " + i + ": " + result.failure());
+      }
+    }
+  }
+
+  /**
    * The same task calls a worker makes, on an in-process thread pool: {@link
    * AlignTask#applyTogether} for each chunk, then {@link AlignTask#apply} for every input it left
    * (every one, unless this JVM resolved the Vector API), one task instance per thread (it is not
@@ -261,6 +297,7 @@ final class CpuBound implements Section {
         + pools.get(0).taskDescription("anm"));
     Map<Integer, List<Double>> times = perSize();
     Map<Integer, List<Double>> python = perSize();
+    List<Double> twoAsText = new ArrayList<>(); // 2 workers through results()
     boolean pythonAnm = bench.python() != null && bench.python().hasPrody();
     bench.progress("cpu: anm, warm-up");
     for (Pool pool : pools) {
