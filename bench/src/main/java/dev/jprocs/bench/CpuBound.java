@@ -297,7 +297,6 @@ final class CpuBound implements Section {
         + pools.get(0).taskDescription("anm"));
     Map<Integer, List<Double>> times = perSize();
     Map<Integer, List<Double>> python = perSize();
-    List<Double> twoAsText = new ArrayList<>(); // 2 workers through results()
     boolean pythonAnm = bench.python() != null && bench.python().hasPrody();
     bench.progress("cpu: anm, warm-up");
     for (Pool pool : pools) {
