@@ -23,6 +23,7 @@ import com.fasterxml.jackson.databind.node.POJONode;
 import com.fasterxml.jackson.databind.node.TextNode;
 import com.fasterxml.jackson.databind.jsontype.NamedType;
 import com.fasterxml.jackson.databind.util.RawValue;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.util.List;
 import java.util.function.LongPredicate;
@@ -267,7 +268,7 @@ public final class Codec {
 
   /** Returns {@code node} as compact UTF-8 JSON, written as a line on the wire writes it. */
   static byte[] toJsonBytes(JsonNode node) {
-    java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
     try (JsonGenerator out = STREAMING_FACTORY.createGenerator(bytes)) {
       if (!StreamingCodec.writeTree(out, node)) {
         return Mapper.MAPPER.writeValueAsBytes(node);

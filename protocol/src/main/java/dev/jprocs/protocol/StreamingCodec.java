@@ -522,17 +522,16 @@ final class StreamingCodec {
       case POJO -> {
         // A value its maker wrote as JSON text (align's outputs): copied as it is, as databind's
         // RawValue.serialize copies it: a SerializableString as its UTF-8 bytes (which it may
-        // hold ready), any other text encoded char by char.
-        if (((POJONode) node).getPojo() instanceof RawValue raw
-            && raw.rawValue() instanceof SerializableString bytes) {
+        // hold ready), a String encoded char by char.
+        Object pojo = ((POJONode) node).getPojo();
+        Object raw = pojo instanceof RawValue value ? value.rawValue() : null;
+        if (raw instanceof SerializableString bytes) {
           out.writeRawValue(bytes);
-          return true;
-        }
-        String text = Codec.rawText(node);
-        if (text == null) {
+        } else if (raw instanceof String text) {
+          out.writeRawValue(text);
+        } else {
           return false;
         }
-        out.writeRawValue(text);
       }
       default -> {
         return false; // missing nodes
