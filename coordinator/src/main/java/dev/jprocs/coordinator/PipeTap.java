@@ -24,38 +24,47 @@ import java.util.concurrent.ConcurrentHashMap;
  * in a ring; only when the worker exits is the start of each kept line read again.
  */
 final class PipeTap {
-  /** The last {@code capacity} lines of one direction. Guarded by itself. */
+  /**
+   * The last {@code capacity} lines of one direction: each line's bytes, or only its first ones,
+   * and its length without its {@code \n}. Guarded by itself.
+   */
   private static final class Ring {
     final byte[][] lines;
+    final int[] lengths;
     final long[] nanos;
     int next;
     int count;
 
     Ring(int capacity) {
       lines = new byte[capacity][];
+      lengths = new int[capacity];
       nanos = new long[capacity];
     }
 
-    synchronized void add(byte[] line, long at) {
+    synchronized void add(byte[] line, int length, long at) {
       if (lines.length == 0) {
         return;
       }
       lines[next] = line;
+      lengths[next] = length;
       nanos[next] = at;
       next = (next + 1) % lines.length;
       count = Math.min(count + 1, lines.length);
     }
 
-    /** Copies out (nanos, line) pairs, oldest first. */
-    synchronized List<Object[]> snapshot() {
-      List<Object[]> out = new ArrayList<>(count);
+    /** Copies out the kept lines, oldest first. */
+    synchronized List<Kept> snapshot() {
+      List<Kept> out = new ArrayList<>(count);
       for (int i = 0; i < count; i++) {
         int at = (next - count + i + lines.length) % lines.length;
-        out.add(new Object[] {nanos[at], lines[at]});
+        out.add(new Kept(nanos[at], lines[at], lengths[at]));
       }
       return out;
     }
   }
+
+  /** A line as a ring keeps it: {@code line} holds its first bytes, at least. */
+  private record Kept(long nanos, byte[] line, int length) {}
 
   /**
    * How much of each line a death report's frame keeps: more than any excerpt shows (WorkerExit
@@ -100,7 +109,8 @@ final class PipeTap {
   /** A line written to the worker's stdin, its {@code \n} included. Stdin thread. */
   void sent(byte[] line, Message message) {
     long now = System.nanoTime();
-    toWorker.add(line, now);
+    int length = line.length > 0 && line[line.length - 1] == '\n' ? line.length - 1 : line.length;
+    toWorker.add(line, length, now); // kept whole: the line is the caller's no more
     if (tracing) {
       long taskId = -1;
       long rank = -1;
@@ -109,19 +119,25 @@ final class PipeTap {
         rank = task.rank();
         ranksInFlight.put(taskId, rank);
       }
-      tracer.frame(frame(now, Frame.Direction.TO_WORKER, message.type(), taskId, rank, line));
+      tracer.frame(frame(now, Frame.Direction.TO_WORKER, message.type(), taskId, rank, line,
+          length, Integer.MAX_VALUE));
     }
   }
 
-  /** A line read from the worker's stdout; {@code message} is null when it did not decode. Stdout thread. */
-  void received(byte[] line, Message message) {
+  /**
+   * The line {@code line[0, length)} read from the worker's stdout, without its {@code \n};
+   * {@code message} is null when it did not decode. The array is the reader's, reused for the
+   * next line, so what is kept is copied: at most {@link #KEPT_BYTES} for the ring. Stdout thread.
+   */
+  void received(byte[] line, int length, Message message) {
     long now = System.nanoTime();
-    fromWorker.add(line, now);
+    fromWorker.add(Arrays.copyOf(line, Math.min(length, KEPT_BYTES)), length, now);
     if (tracing) {
       long taskId = message instanceof Message.Result result ? result.taskId() : -1;
       Long rank = taskId >= 0 ? ranksInFlight.remove(taskId) : null;
       tracer.frame(frame(now, Frame.Direction.FROM_WORKER, message == null ? "?" : message.type(),
-          taskId, rank == null ? -1 : rank, line));
+          taskId, rank == null ? -1 : rank, Arrays.copyOf(line, length), length,
+          Integer.MAX_VALUE));
     }
   }
 
@@ -133,21 +149,19 @@ final class PipeTap {
   List<Frame> lastFrames() {
     List<Frame> frames = new ArrayList<>();
     Map<Long, Long> ranks = new HashMap<>();
-    for (Object[] entry : toWorker.snapshot()) {
-      byte[] line = (byte[]) entry[1];
-      Head head = head(line);
+    for (Kept kept : toWorker.snapshot()) {
+      Head head = head(kept.line());
       if (head.type().equals("task") && head.taskId() >= 0) {
         ranks.put(head.taskId(), head.rank());
       }
-      frames.add(frame((Long) entry[0], Frame.Direction.TO_WORKER, head.type(), head.taskId(),
-          head.rank(), line, KEPT_BYTES));
+      frames.add(frame(kept.nanos(), Frame.Direction.TO_WORKER, head.type(), head.taskId(),
+          head.rank(), kept.line(), kept.length(), KEPT_BYTES));
     }
-    for (Object[] entry : fromWorker.snapshot()) {
-      byte[] line = (byte[]) entry[1];
-      Head head = head(line);
+    for (Kept kept : fromWorker.snapshot()) {
+      Head head = head(kept.line());
       long taskId = head.type().equals("result") ? head.taskId() : -1;
-      frames.add(frame((Long) entry[0], Frame.Direction.FROM_WORKER, head.type(), taskId,
-          ranks.getOrDefault(taskId, -1L), line, KEPT_BYTES));
+      frames.add(frame(kept.nanos(), Frame.Direction.FROM_WORKER, head.type(), taskId,
+          ranks.getOrDefault(taskId, -1L), kept.line(), kept.length(), KEPT_BYTES));
     }
     frames.sort(Comparator.comparing(Frame::time));
     return frames;
@@ -189,19 +203,17 @@ final class PipeTap {
     return new Head(type, taskId, rank);
   }
 
+  /**
+   * A frame of a line {@code length} bytes long without its {@code \n}, keeping at most
+   * {@code keep} of them; {@code line} holds them, or at least the first {@code keep}. The frame
+   * shares {@code line} only when that is exactly what it keeps.
+   */
   private Frame frame(long nanos, Frame.Direction direction, String type, long taskId, long rank,
-      byte[] line) {
-    return frame(nanos, direction, type, taskId, rank, line, Integer.MAX_VALUE);
-  }
-
-  /** A frame keeping at most {@code keep} bytes of {@code line}; its length is the whole line's. */
-  private Frame frame(long nanos, Frame.Direction direction, String type, long taskId, long rank,
-      byte[] line, int keep) {
+      byte[] line, int length, int keep) {
     Instant time = baseTime.plusNanos(nanos - baseNanos).truncatedTo(ChronoUnit.MICROS);
     // Lines sent keep their \n in the ring (no copy on the hot path); a frame has none.
-    int length = line.length > 0 && line[line.length - 1] == '\n' ? line.length - 1 : line.length;
-    byte[] frame = length == line.length && length <= keep ? line
-        : Arrays.copyOf(line, Math.min(length, keep));
+    int kept = Math.min(length, keep);
+    byte[] frame = kept == line.length ? line : Arrays.copyOf(line, kept);
     return new Frame(time, workerId, pid, direction, type, taskId, rank, length, frame);
   }
 }

@@ -336,14 +336,15 @@ final class WorkerHandle {
     FrameReader lines = new FrameReader(process.getInputStream(), maxLineBytes);
     LongPredicate keepOutputText = taskId -> listener.keepsOutputText(this, taskId);
     try {
-      byte[] line;
-      while ((line = lines.readLine()) != null) {
+      // Each line is decoded where the reader holds it, and no copy of it outlives this loop.
+      for (int length; (length = lines.nextLine()) >= 0; ) {
+        byte[] line = lines.line();
         Message message;
         try {
-          message = Codec.decode(line, keepOutputText);
+          message = Codec.decode(line, length, keepOutputText);
         } catch (ProtocolException e) {
-          tap.received(line, null);
-          String text = new String(line, StandardCharsets.UTF_8);
+          tap.received(line, length, null);
+          String text = new String(line, 0, length, StandardCharsets.UTF_8);
           if (JVM_LOG_LINE.matcher(text).matches()) {
             // Not the worker's doing and not part of a message: keep it with its stderr.
             log.debug("{} (pid {}): its JVM logged on stdout: {}", workerId, pid(), text);
@@ -352,7 +353,7 @@ final class WorkerHandle {
           }
           throw e;
         }
-        tap.received(line, message);
+        tap.received(line, length, message);
         if (!accept(message)) {
           return;
         }

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import dev.jprocs.protocol.Codec;
 import dev.jprocs.protocol.Message;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
@@ -30,7 +31,7 @@ class PipeTapTest {
     byte[] sent = Codec.encode(task);
     byte[] received = withoutNewline(Codec.encode(result));
     tap.sent(sent, task);
-    tap.received(received, result);
+    tap.received(received, received.length, result);
 
     List<Frame> frames = tap.lastFrames();
 
@@ -45,15 +46,37 @@ class PipeTapTest {
 
   @Test
   void aLineBrokenAfterItsHeadStillShowsItsTypeAndIdsAndOneThatIsNoMessageShowsAQuestionMark() {
-    tap.received("{\"type\":\"result\",\"taskId\":12,\"outputs\":[1,2,".getBytes(UTF_8), null);
-    tap.received("Picked up JAVA_TOOL_OPTIONS: -Xmx1g".getBytes(UTF_8), null);
-    tap.received("{\"taskId\":3}".getBytes(UTF_8), null);
+    receive("{\"type\":\"result\",\"taskId\":12,\"outputs\":[1,2,");
+    receive("Picked up JAVA_TOOL_OPTIONS: -Xmx1g");
+    receive("{\"taskId\":3}");
 
     List<Frame> frames = tap.lastFrames();
 
     assertEquals(List.of("result", "?", "?"), frames.stream().map(Frame::type).toList());
     assertEquals(List.of(12L, -1L, -1L), frames.stream().map(Frame::taskId).toList());
     assertEquals("Picked up JAVA_TOOL_OPTIONS: -Xmx1g", new String(frames.get(1).line(), UTF_8));
+  }
+
+  @Test
+  void aReceivedLineIsKeptAndTracedAsItWasAfterTheReaderReusesItsArray() {
+    List<Frame> traced = new ArrayList<>();
+    PipeTap tracing = new PipeTap("worker-2", 4711, 8, traced::add, true);
+    byte[] line = "{\"type\":\"result\",\"taskId\":5,\"attempt\":1,\"outputs\":[25]}".getBytes(UTF_8);
+    byte[] readerArray = Arrays.copyOf(line, line.length + 100); // as FrameReader.nextLine leaves it
+    Message.Result result = new Message.Result(5, 1, List.of(JSON.numberNode(25)), List.of());
+    tracing.received(readerArray, line.length, result);
+    Arrays.fill(readerArray, (byte) 'z'); // the next line
+
+    assertArrayEquals(line, tracing.lastFrames().get(0).line());
+    assertEquals(line.length, tracing.lastFrames().get(0).bytes());
+    assertArrayEquals(line, traced.get(0).line());
+    assertEquals(List.of("result", 5L), List.of(traced.get(0).type(), traced.get(0).taskId()));
+  }
+
+  /** Hands the tap a line as the stdout reader does: in an array longer than the line. */
+  private void receive(String text) {
+    byte[] line = text.getBytes(UTF_8);
+    tap.received(Arrays.copyOf(line, line.length + 16), line.length, null);
   }
 
   private static byte[] withoutNewline(byte[] line) {

@@ -143,24 +143,38 @@ public final class Codec {
    * @param keepOutputText asked on the calling thread, once per result line at most
    */
   public static Message decode(byte[] line, LongPredicate keepOutputText) throws ProtocolException {
-    Message message = STREAMING.decode(line, keepOutputText);
-    return message != null ? message : decodeWithMapper(line);
+    return decode(line, line.length, keepOutputText);
+  }
+
+  /**
+   * As {@link #decode(byte[], LongPredicate)}, for the line in {@code line[0, length)}. The
+   * message keeps no reference to {@code line} (outputs kept as text get a copy of the line), so
+   * a reader may reuse it for the next line ({@link FrameReader#nextLine}).
+   */
+  public static Message decode(byte[] line, int length, LongPredicate keepOutputText)
+      throws ProtocolException {
+    Message message = STREAMING.decode(line, length, keepOutputText);
+    return message != null ? message : decodeWithMapper(line, length);
   }
 
   /** As {@link #decode}, always through databind: the reference the streaming path must match. */
   static Message decodeWithMapper(byte[] line) throws ProtocolException {
+    return decodeWithMapper(line, line.length);
+  }
+
+  private static Message decodeWithMapper(byte[] line, int length) throws ProtocolException {
     try {
-      Message message = Mapper.MESSAGE_READER.readValue(line);
+      Message message = Mapper.MESSAGE_READER.readValue(line, 0, length);
       if (message == null) {
-        throw new ProtocolException("not a message", line, line.length, line.length, null);
+        throw new ProtocolException("not a message", line, length, length, null);
       }
       return message;
     } catch (ProtocolException e) {
       throw e;
     } catch (IOException e) {
       String reason = e instanceof JsonProcessingException j ? j.getOriginalMessage() : e.getMessage();
-      throw new ProtocolException("undecodable line: " + firstLine(reason), line, line.length,
-          line.length, e);
+      throw new ProtocolException("undecodable line: " + firstLine(reason), line, length, length,
+          e);
     }
   }
 

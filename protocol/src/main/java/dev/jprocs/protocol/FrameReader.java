@@ -15,6 +15,9 @@ import java.util.Arrays;
 public final class FrameReader {
   private final InputStream in;
   private final int maxLineBytes;
+  /** The line array is dropped after a line longer than this, as StreamingCodec's buffers are. */
+  private static final int KEPT_LINE_BYTES = 1 << 20;
+
   private final byte[] buffer = new byte[64 * 1024];
   private int position;
   private int limit;
@@ -37,12 +40,27 @@ public final class FrameReader {
    * the end of the stream.
    */
   public byte[] readLine() throws IOException {
+    int size = nextLine();
+    return size < 0 ? null : Arrays.copyOf(line, size);
+  }
+
+  /**
+   * As {@link #readLine}, but leaves the line in this reader's own array, {@link #line()}, and
+   * returns its length (-1 at the end of the stream): the line is {@code line()[0, length)} until
+   * the next call, which may overwrite or replace that array. For a reader that decodes each line
+   * and keeps none of its bytes ({@link Codec#decode(byte[], int, java.util.function.LongPredicate)}):
+   * a coordinator's 150 KB result lines are then not copied once more each.
+   */
+  public int nextLine() throws IOException {
+    if (line.length > KEPT_LINE_BYTES) {
+      line = new byte[512]; // a rare long line does not pin its array for the reader's life
+    }
     kept = 0;
     length = 0;
     while (true) {
       if (position == limit && !fill()) {
         if (length == 0) {
-          return null;
+          return -1;
         }
         throw failure("stream ended in the middle of a line");
       }
@@ -56,10 +74,15 @@ public final class FrameReader {
         if (length > maxLineBytes) {
           throw failure("line longer than the limit of " + maxLineBytes + " bytes");
         }
-        return Arrays.copyOf(line, kept);
+        return kept;
       }
       position = limit;
     }
+  }
+
+  /** The array {@link #nextLine} left its line in. */
+  public byte[] line() {
+    return line;
   }
 
   /**

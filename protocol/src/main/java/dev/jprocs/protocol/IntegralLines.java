@@ -30,10 +30,12 @@ final class IntegralLines {
   private static final long NOT_A_NUMBER = Long.MIN_VALUE;
 
   private final byte[] line;
+  private final int limit; // the line is line[0, limit)
   private int at;
 
-  private IntegralLines(byte[] line) {
+  private IntegralLines(byte[] line, int limit) {
     this.line = line;
+    this.limit = limit;
   }
 
   /**
@@ -76,9 +78,12 @@ final class IntegralLines {
     return length;
   }
 
-  /** Returns the message, or null when the line is not one of the two in this exact form. */
-  static Message decode(byte[] line) {
-    IntegralLines in = new IntegralLines(line);
+  /**
+   * Returns the message in {@code line[0, length)}, or null when that is not one of the two in
+   * this exact form. The message keeps no reference to {@code line}.
+   */
+  static Message decode(byte[] line, int length) {
+    IntegralLines in = new IntegralLines(line, length);
     boolean result = in.skip(RESULT);
     if (!result && !in.skip(TASK)) {
       return null;
@@ -108,7 +113,7 @@ final class IntegralLines {
       return null;
     }
     int nameStart = at;
-    while (at < line.length && isNameByte(line[at])) {
+    while (at < limit && isNameByte(line[at])) {
       at++;
     }
     String name = new String(line, nameStart, at - nameStart, StandardCharsets.US_ASCII);
@@ -126,15 +131,15 @@ final class IntegralLines {
 
   /** Reads {@code -?(0|[1-9][0-9]*)} of at most 18 digits; NOT_A_NUMBER otherwise. */
   private long number() {
-    boolean negative = at < line.length && line[at] == '-';
+    boolean negative = at < limit && line[at] == '-';
     int start = negative ? ++at : at;
     long value = 0;
-    while (at < line.length && line[at] >= '0' && line[at] <= '9') {
+    while (at < limit && line[at] >= '0' && line[at] <= '9') {
       value = value * 10 + (line[at++] - '0');
     }
     int digits = at - start;
     if (digits == 0 || digits > SAFE_DIGITS || (line[start] == '0' && digits > 1)
-        || at < line.length && (line[at] == '.' || line[at] == 'e' || line[at] == 'E')) {
+        || at < limit && (line[at] == '.' || line[at] == 'e' || line[at] == 'E')) {
       return NOT_A_NUMBER;
     }
     return negative ? -value : value;
@@ -145,7 +150,7 @@ final class IntegralLines {
     // Commas before the closing bracket, plus one: exact for a well-formed array. The count stops
     // at the first byte no integer array has, so an array of strings or objects costs one byte.
     int count = 1;
-    for (int i = at; i < line.length && line[i] != ']'; i++) {
+    for (int i = at; i < limit && line[i] != ']'; i++) {
       byte b = line[i];
       if (b == ',') {
         count++;
@@ -154,13 +159,13 @@ final class IntegralLines {
       }
     }
     IntegralList.Builder values = new IntegralList.Builder(count);
-    if (at < line.length && line[at] == ']') {
+    if (at < limit && line[at] == ']') {
       at++;
       return values.build();
     }
     while (true) {
       long value = number();
-      if (value == NOT_A_NUMBER || at >= line.length) {
+      if (value == NOT_A_NUMBER || at >= limit) {
         return null;
       }
       values.add(value);
@@ -175,10 +180,10 @@ final class IntegralLines {
 
   /** True when what is left is the closing brace and whitespace. */
   private boolean end() {
-    if (at >= line.length || line[at++] != '}') {
+    if (at >= limit || line[at++] != '}') {
       return false;
     }
-    while (at < line.length) {
+    while (at < limit) {
       byte b = line[at++];
       if (b != ' ' && b != '\n' && b != '\r' && b != '\t') {
         return false;
@@ -188,7 +193,7 @@ final class IntegralLines {
   }
 
   private boolean skip(byte[] expected) {
-    if (line.length - at < expected.length) {
+    if (limit - at < expected.length) {
       return false;
     }
     for (int i = 0; i < expected.length; i++) {
@@ -249,15 +254,17 @@ final class IntegralLines {
 
     /** Writes the digits Long.toString writes. */
     Writer number(long value) {
-      room(20);
       if (value == Long.MIN_VALUE) {
         return ascii(Long.toString(value));
       }
+      // Room for exactly these digits: a line sized exactly must not grow for its last number.
+      int digits = digits(Math.abs(value));
+      room(value < 0 ? digits + 1 : digits);
       if (value < 0) {
         line[size++] = '-';
         value = -value;
       }
-      int end = size + digits(value);
+      int end = size + digits;
       for (int i = end - 1; i >= size; i--) {
         line[i] = (byte) ('0' + value % 10);
         value /= 10;

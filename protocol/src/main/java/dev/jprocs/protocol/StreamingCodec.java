@@ -140,14 +140,15 @@ final class StreamingCodec {
   /**
    * Returns the message a regular line holds: {@code type} first, each known field once, of its
    * own JSON type, nothing after the object. Returns null for anything else, including a line
-   * that is not JSON at all.
+   * that is not JSON at all. The line is {@code line[0, length)}; the message keeps no reference
+   * to {@code line}.
    */
-  Message decode(byte[] line, LongPredicate keepOutputText) {
-    Message integral = IntegralLines.decode(line);
+  Message decode(byte[] line, int length, LongPredicate keepOutputText) {
+    Message integral = IntegralLines.decode(line, length);
     if (integral != null) {
       return integral;
     }
-    try (JsonParser in = factory.createParser(line)) {
+    try (JsonParser in = factory.createParser(line, 0, length)) {
       if (in.nextToken() != JsonToken.START_OBJECT || in.nextToken() != JsonToken.FIELD_NAME
           || !"type".equals(in.currentName()) || in.nextToken() != JsonToken.VALUE_STRING) {
         return null;
@@ -155,7 +156,7 @@ final class StreamingCodec {
       Message message = switch (in.getText()) {
         case "hello" -> readHello(in);
         case "task" -> readTask(in);
-        case "result" -> readResult(in, line, keepOutputText);
+        case "result" -> readResult(in, line, length, keepOutputText);
         case "assign" -> readAssign(in);
         case "shutdown" -> in.nextToken() == JsonToken.END_OBJECT ? new Message.Shutdown() : null;
         case "goodbye" -> readGoodbye(in);
@@ -261,7 +262,8 @@ final class StreamingCodec {
     }
 
     /**
-     * The array's values as slices of {@code line}, the text the parser reads: every token is
+     * The array's values as slices of {@code line}, which the list keeps: a copy of the text the
+     * parser reads, from its start (the parser's offsets are offsets into it). Every token is
      * read, so a value is checked as {@link #array} checks it, but no tree is built. A value
      * starts at its first token and ends before the whitespace and comma ahead of the next token
      * (the next value, or the array's end): JSON allows nothing else there, and no value ends
@@ -349,8 +351,8 @@ final class StreamingCodec {
     return complete ? new Message.Task(taskId, attempt, task, rank, inputs, options) : null;
   }
 
-  private static Message readResult(JsonParser in, byte[] line, LongPredicate keepOutputText)
-      throws IOException {
+  private static Message readResult(JsonParser in, byte[] line, int length,
+      LongPredicate keepOutputText) throws IOException {
     Fields fields = new Fields(in);
     long taskId = 0;
     int attempt = 0;
@@ -361,7 +363,7 @@ final class StreamingCodec {
         case "taskId" -> taskId = fields.longValue();
         case "attempt" -> attempt = fields.intValue();
         case "outputs" -> outputs = fields.saw(RESULT, "taskId") && keepOutputText.test(taskId)
-            ? fields.texts(line) : fields.array();
+            ? fields.texts(Arrays.copyOf(line, length)) : fields.array();
         case "errors" -> errors = readErrors(in);
       }
     }

@@ -52,6 +52,23 @@ class FrameReaderTest {
   }
 
   @Test
+  void nextLineLeavesEachLineAtTheStartOfTheReadersArrayAndSaysHowLong() throws Exception {
+    byte[] longLine = new byte[2_000_000]; // past the size at which the array is dropped after
+    Arrays.fill(longLine, (byte) 'q');
+    FrameReader reader = new FrameReader(new TricklingInputStream(
+        concat(concat(bytes("a much longer line\nshort\n"), longLine), bytes("\nlast\n"))),
+        4_000_000);
+
+    List<String> read = new ArrayList<>();
+    for (int length = reader.nextLine(); length >= 0; length = reader.nextLine()) {
+      read.add(length > 100 ? "q x " + length : new String(reader.line(), 0, length, UTF_8));
+    }
+
+    assertEquals(List.of("a much longer line", "short", "q x 2000000", "last"), read);
+    assertEquals(-1, reader.nextLine(), "still the end");
+  }
+
+  @Test
   void hasInputSeesLinesBufferedAndBytesTheStreamStillHolds() throws Exception {
     FrameReader buffered = new FrameReader(new ByteArrayInputStream(bytes("one\ntwo\n")), LIMIT);
     assertTrue(buffered.hasInput(), "nothing read yet, but the stream holds 8 bytes");

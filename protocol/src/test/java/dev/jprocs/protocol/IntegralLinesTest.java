@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
@@ -30,7 +31,7 @@ class IntegralLinesTest {
           new Message.Task(random.nextLong() >>> 8, 1, random.nextBoolean() ? "square" : "x-1.y_z",
               random.nextInt(), numbers, null))) {
         byte[] line = Codec.encode(message);
-        Message read = IntegralLines.decode(line);
+        Message read = IntegralLines.decode(line, line.length);
         boolean longNumbers = false;
         for (int i = 0; i < numbers.size(); i++) {
           long value = numbers.longAt(i);
@@ -42,6 +43,11 @@ class IntegralLinesTest {
           assertEquals(Codec.decodeWithMapper(line), read, new String(line, UTF_8));
         }
         assertEquals(Codec.decodeWithMapper(line), Codec.decode(line));
+        // As a reader's array leaves it: the line, then the bytes of a longer line before it.
+        byte[] array = Arrays.copyOf(line, line.length + 40);
+        Arrays.fill(array, line.length, array.length, (byte) '7');
+        assertEquals(read, IntegralLines.decode(array, line.length));
+        assertEquals(Codec.decode(line), Codec.decode(array, line.length, taskId -> false));
       }
     }
   }
@@ -95,7 +101,8 @@ class IntegralLinesTest {
         "{\"type\":\"task\",\"taskId\":1,\"attempt\":1,\"task\":\"square\",\"rank\":0.5,\"inputs\":[1]}",
         "{\"type\":\"hello\",\"protocol\":1,\"pid\":7,\"workerId\":\"worker-0\"}");
     for (String text : lines) {
-      assertNull(IntegralLines.decode(text.getBytes(UTF_8)), text);
+      byte[] bytes = text.getBytes(UTF_8);
+      assertNull(IntegralLines.decode(bytes, bytes.length), text);
     }
   }
 
@@ -106,7 +113,7 @@ class IntegralLinesTest {
         "{\"type\":\"result\",\"taskId\":-4,\"attempt\":-1,\"outputs\":[-0,0,-7]}\r\n",
         "{\"type\":\"task\",\"taskId\":9,\"attempt\":2,\"task\":\"\",\"rank\":-3,\"inputs\":[]} \t\n")) {
       byte[] line = text.getBytes(UTF_8);
-      Message read = IntegralLines.decode(line);
+      Message read = IntegralLines.decode(line, line.length);
       assertEquals(Codec.decodeWithMapper(line), read, text);
     }
   }
@@ -121,7 +128,7 @@ class IntegralLinesTest {
       for (int k = 1 + random.nextInt(3); k > 0; k--) {
         line[random.nextInt(line.length)] = alphabet[random.nextInt(alphabet.length)];
       }
-      Message message = IntegralLines.decode(line);
+      Message message = IntegralLines.decode(line, line.length);
       if (message != null) {
         read++;
         assertEquals(Codec.decodeWithMapper(line), message, new String(line, UTF_8));

@@ -15,6 +15,7 @@ import com.fasterxml.jackson.databind.node.MissingNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.ByteArrayOutputStream;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
@@ -163,6 +164,20 @@ class JsonTextListTest {
     texts.text(2).writeTo(out);
     assertArrayEquals("{ \"a\":\"\u2713\"}".getBytes(UTF_8), out.toByteArray());
     assertEquals(out.size(), texts.text(2).length());
+  }
+
+  @Test
+  void outputsKeptAsTextOutliveTheArrayTheLineWasDecodedFrom() throws Exception {
+    byte[] line = ("{\"type\":\"result\",\"taskId\":1,\"attempt\":1,"
+        + "\"outputs\":[{\"a\":[1,\"b\"]},\"c\"]}").getBytes(UTF_8);
+    byte[] readerArray = Arrays.copyOf(line, line.length + 64); // as FrameReader.nextLine leaves it
+    Arrays.fill(readerArray, line.length, readerArray.length, (byte) '}');
+
+    Message.Result result = (Message.Result) Codec.decode(readerArray, line.length, taskId -> true);
+    Arrays.fill(readerArray, (byte) ' '); // the reader's next line
+
+    assertEquals(Codec.decode(line), result);
+    assertEquals("{\"a\":[1,\"b\"]}", ((JsonTextList) result.outputs()).text(0).toString());
   }
 
   private static JsonTextList texts(String... values) throws ProtocolException {
