@@ -212,11 +212,11 @@ public final class WorkerLoop {
   private Object readMessage() {
     Object message;
     try {
-      byte[] line = in.readLine();
-      if (line == null) {
+      int length = in.nextLine(); // decoded where the reader holds it: a task keeps no bytes of it
+      if (length < 0) {
         message = END_OF_INPUT;
       } else {
-        message = Codec.decode(line);
+        message = Codec.decode(in.line(), length, taskId -> false);
         if (!(message instanceof Message.Task) && !(message instanceof Message.Shutdown)) {
           message = new Message.Fault(workerId + " does not accept '" + ((Message) message).type()
               + "' messages; a coordinator sends only task and shutdown");
