@@ -1,6 +1,7 @@
 package dev.jprocs.protocol;
 
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -11,7 +12,7 @@ import java.util.List;
  * for a million squares. Anything else (another message, another field order, whitespace inside,
  * a string or a fraction in the array, a number of 19 digits or more, leading zeros) answers null
  * and goes the general way, which also words every error. Thread-safe: each call reads with an
- * instance of its own.
+ * instance of its own, into its thread's own scratch array.
  */
 final class IntegralLines {
   private static final byte[] RESULT = ascii("{\"type\":\"result\",\"taskId\":");
@@ -22,6 +23,12 @@ final class IntegralLines {
   private static final byte[] RANK = ascii("\",\"rank\":");
   private static final byte[] INPUTS = ascii(",\"inputs\":[");
   private static final byte[] END = ascii("}\n");
+
+  /** Each thread's array for the numbers of the line it reads; see {@link #integers}. */
+  private static final ThreadLocal<long[]> SCRATCH = ThreadLocal.withInitial(() -> new long[4096]);
+
+  /** A scratch array grown past this many numbers (512 KB) is not kept for the next line. */
+  private static final int KEPT_SCRATCH_NUMBERS = 1 << 16;
 
   /** Numbers of at most this many digits always fit in a long. */
   private static final int SAFE_DIGITS = 18;
@@ -147,31 +154,29 @@ final class IntegralLines {
 
   /** Reads numbers up to and including the closing bracket, the opening one already read. */
   private IntegralList integers() {
-    // Commas before the closing bracket, plus one: exact for a well-formed array. The count stops
-    // at the first byte no integer array has, so an array of strings or objects costs one byte.
-    int count = 1;
-    for (int i = at; i < limit && line[i] != ']'; i++) {
-      byte b = line[i];
-      if (b == ',') {
-        count++;
-      } else if ((b < '0' || b > '9') && b != '-') {
-        return null;
-      }
-    }
-    IntegralList.Builder values = new IntegralList.Builder(count);
     if (at < limit && line[at] == ']') {
       at++;
-      return values.build();
+      return IntegralList.of();
     }
+    // Read into this thread's scratch array, then copied to one of their count: counting the
+    // commas first was a second pass over the line, a fifth of a coordinator reader's time.
+    long[] values = SCRATCH.get();
+    int size = 0;
     while (true) {
       long value = number();
       if (value == NOT_A_NUMBER || at >= limit) {
-        return null;
+        return null; // at the first byte no integer array has: a string array costs one number
       }
-      values.add(value);
+      if (size == values.length) {
+        values = Arrays.copyOf(values, 2 * size);
+        if (values.length <= KEPT_SCRATCH_NUMBERS) {
+          SCRATCH.set(values);
+        }
+      }
+      values[size++] = value;
       byte next = line[at++];
       if (next == ']') {
-        return values.build();
+        return IntegralList.copyOf(values, size);
       } else if (next != ',') {
         return null;
       }
@@ -288,12 +293,12 @@ final class IntegralLines {
     }
 
     byte[] done() {
-      return size == line.length ? line : java.util.Arrays.copyOf(line, size);
+      return size == line.length ? line : Arrays.copyOf(line, size);
     }
 
     private void room(int more) {
       if (size + more > line.length) {
-        line = java.util.Arrays.copyOf(line, Math.max(size + more, line.length * 2));
+        line = Arrays.copyOf(line, Math.max(size + more, line.length * 2));
       }
     }
 

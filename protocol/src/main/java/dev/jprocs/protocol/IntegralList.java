@@ -29,6 +29,11 @@ public final class IntegralList extends AbstractList<JsonNode> implements Random
     return new IntegralList(values.clone(), values.length);
   }
 
+  /** A list of the first {@code size} numbers of {@code values}, copied. */
+  static IntegralList copyOf(long[] values, int size) {
+    return new IntegralList(Arrays.copyOf(values, size), size);
+  }
+
   /** The number at {@code index}. */
   public long longAt(int index) {
     return values[checkIndex(index)];

@@ -73,6 +73,47 @@ class IntegralLinesTest {
   }
 
   @Test
+  void writesAndReadsEveryNumberOfDigitsAsLongToStringDoesInALineLongerThanTheScratchArray()
+      throws Exception {
+    List<Long> values = new java.util.ArrayList<>();
+    for (long power = 1; power > 0 && power <= Long.MAX_VALUE / 10 * 10; power *= 10) {
+      for (long value : new long[] {power - 1, power, power + 1, 2 * power, 5 * power - 3}) {
+        values.add(value);
+        values.add(-value);
+      }
+    }
+    values.addAll(List.of(Long.MAX_VALUE, Long.MIN_VALUE, Long.MIN_VALUE + 1));
+    long[] numbers = new long[200_000]; // past the reader's scratch array, and what it keeps
+    for (int i = 0; i < numbers.length; i++) {
+      numbers[i] = values.get(i % values.size());
+    }
+    for (int round = 0; round < 2; round++) { // the second after the scratch array grew
+      Message.Result result = new Message.Result(round, 1, IntegralList.of(numbers), List.of());
+      byte[] line = Codec.encode(result);
+
+      String expected = "{\"type\":\"result\",\"taskId\":" + round + ",\"attempt\":1,\"outputs\":["
+          + java.util.Arrays.stream(numbers).mapToObj(Long::toString)
+              .collect(java.util.stream.Collectors.joining(",")) + "]}\n";
+      String written = new String(line, UTF_8);
+      int firstDifference = 0;
+      while (firstDifference < Math.min(expected.length(), written.length())
+          && expected.charAt(firstDifference) == written.charAt(firstDifference)) {
+        firstDifference++;
+      }
+      assertEquals(expected.length(), firstDifference, "the first byte that differs");
+      assertEquals(expected.length(), written.length());
+      assertTrue(java.util.Arrays.equals(Codec.encodeWithMapper(result), line), "as databind");
+      // Without the 19-digit numbers, which go the general way, read back here.
+      long[] shorter = java.util.Arrays.stream(numbers)
+          .filter(n -> Math.abs(n) < 1_000_000_000_000_000_000L && n != Long.MIN_VALUE).toArray();
+      Message.Result readable = new Message.Result(round, 1, IntegralList.of(shorter), List.of());
+      byte[] readableLine = Codec.encode(readable);
+      assertTrue(readable.equals(IntegralLines.decode(readableLine, readableLine.length - 1)),
+          "read back " + shorter.length + " numbers");
+    }
+  }
+
+  @Test
   void everyOtherShapeIsLeftToTheGeneralWay() throws Exception {
     String head = "{\"type\":\"result\",\"taskId\":3,\"attempt\":1,\"outputs\":";
     List<String> lines = List.of(
