@@ -13,11 +13,11 @@ import java.util.Arrays;
  * also a {@link ProtocolException}: the writer died mid-line.
  */
 public final class FrameReader {
-  private final InputStream in;
-  private final int maxLineBytes;
   /** The line array is dropped after a line longer than this, as StreamingCodec's buffers are. */
   private static final int KEPT_LINE_BYTES = 1 << 20;
 
+  private final InputStream in;
+  private final int maxLineBytes;
   private final byte[] buffer = new byte[64 * 1024];
   private int position;
   private int limit;
