@@ -34,7 +34,7 @@ final class IntegralLines {
   private static final int SAFE_DIGITS = 18;
 
   /** Marks a failed read: no number of at most 18 digits is this. */
-  private static final long NOT_A_NUMBER = Long.MIN_VALUE;
+  static final long NOT_A_NUMBER = Long.MIN_VALUE;
 
   private final byte[] line;
   private final int limit; // the line is line[0, limit)
@@ -134,6 +134,19 @@ final class IntegralLines {
     IntegralList inputs = integers();
     return inputs != null && end() ? new Message.Task(taskId, attempt, name, rank, inputs, null)
         : null;
+  }
+
+  /**
+   * The number at {@code bytes[from]}, read as a line's numbers are, when a comma or a closing
+   * brace follows it before {@code limit}: an object member's plain integer value, for
+   * {@link JsonText#field}. NOT_A_NUMBER otherwise.
+   */
+  static long memberNumber(byte[] bytes, int from, int limit) {
+    IntegralLines in = new IntegralLines(bytes, limit);
+    in.at = from;
+    long value = in.number();
+    return value != NOT_A_NUMBER && in.at < limit && (bytes[in.at] == ',' || bytes[in.at] == '}')
+        ? value : NOT_A_NUMBER;
   }
 
   /** Reads {@code -?(0|[1-9][0-9]*)} of at most 18 digits; NOT_A_NUMBER otherwise. */

@@ -83,33 +83,21 @@ public final class JsonText {
    * was most of coordinator.sh's cost of ranking 100,000 aligns). Null for anything else.
    */
   private JsonNode leadingIntegerField(String name) {
-    int i = offset;
     int end = offset + length;
-    int nameEnd = i + 2 + name.length();
-    if (nameEnd + 3 > end || bytes[i] != '{' || bytes[i + 1] != '"' || bytes[nameEnd] != '"'
-        || bytes[nameEnd + 1] != ':') {
+    int nameEnd = offset + 2 + name.length();
+    if (nameEnd + 3 > end || bytes[offset] != '{' || bytes[offset + 1] != '"'
+        || bytes[nameEnd] != '"' || bytes[nameEnd + 1] != ':') {
       return null;
     }
     for (int k = 0; k < name.length(); k++) {
       char c = name.charAt(k);
-      if (c >= 0x80 || c == '"' || c == '\\' || c < 0x20 || bytes[i + 2 + k] != c) {
+      if (c >= 0x80 || c == '"' || c == '\\' || c < 0x20 || bytes[offset + 2 + k] != c) {
         return null;
       }
     }
-    i = nameEnd + 2;
-    boolean negative = bytes[i] == '-';
-    if (negative) {
-      i++;
-    }
-    int digitsStart = i;
-    long value = 0;
-    while (i < end && bytes[i] >= '0' && bytes[i] <= '9' && i - digitsStart < 18) {
-      value = value * 10 + (bytes[i++] - '0');
-    }
-    if (i == digitsStart || i >= end || bytes[i] != ',' && bytes[i] != '}') {
-      return null; // no digits, more than 18, a fraction or exponent, or whitespace: the parser's
-    }
-    return IntegralList.node(negative ? -value : value);
+    // No digits, more than 18, a fraction or exponent, or whitespace: left to the parser.
+    long value = IntegralLines.memberNumber(bytes, nameEnd + 2, end);
+    return value == IntegralLines.NOT_A_NUMBER ? null : IntegralList.node(value);
   }
 
   /** Writes the text, as UTF-8, to {@code out}. */
