@@ -38,10 +38,11 @@ jprocs_archive_if_needed() {
     return 0
   fi
   echo "jprocs: making class archives for quicker starts (one short run) ..." >&2
-  local partial="$archive.$$.partial" classes="$archive.$$.classes"
+  local partial="$archive.$$.partial" classes="$archive.$$.classes" logs=
   local cp="$root/coordinator/target/jprocs-coordinator.jar:$root/coordinator/target/lib/*"
+  # The short run's run directory is a scratch one, removed after it.
   # shellcheck disable=SC2086 # JPROCS_JAVA_OPTS is a list of flags
-  if JPROCS_LOGS="$(mktemp -d "${TMPDIR:-/tmp}/jprocs-archive.XXXXXX")" \
+  if logs="$(mktemp -d "${TMPDIR:-/tmp}/jprocs-archive.XXXXXX")" && JPROCS_LOGS="$logs" \
       "$java" -Xlog:disable -Xlog:all=warning:stderr -Xlog:'cds*=off:stderr' -XX:+UseParallelGC \
       ${JPROCS_JAVA_OPTS:-} -XX:DumpLoadedClassList="$classes" -cp "$cp" \
       dev.jprocs.coordinator.cli.CoordinatorCommand --procs 1 --count 50 --output /dev/null \
@@ -54,6 +55,7 @@ jprocs_archive_if_needed() {
     rm -f "$partial"
     echo "jprocs: could not make the class archive; starting without it" >&2
   fi
+  rm -rf ${logs:+"$logs"}
   rm -f "$classes"
 }
 

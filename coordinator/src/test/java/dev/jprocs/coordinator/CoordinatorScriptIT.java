@@ -93,6 +93,61 @@ class CoordinatorScriptIT {
     assertEquals(0, runScript(archives, List.of("--jvm-option=-Xshare:on")), "run with -Xshare:on");
   }
 
+  /**
+   * The coordinator's archive is made by a short run of the coordinator, whose run directory is
+   * scratch: it goes once the archive is made. A java of another path gets an archive of its own,
+   * so a link to this JVM's java makes the script make one without touching the shared one.
+   */
+  @Test
+  void makingTheCoordinatorsArchiveLeavesNothingInTmpdir() throws Exception {
+    Path tmpdir = Files.createTempDirectory("tmpdir");
+    Path java = Files.createSymbolicLink(Files.createTempDirectory("bin").resolve("java"),
+        Path.of(ProcessHandle.current().info().command().orElseThrow()));
+    Path workerArchives = Files.createTempDirectory("cds");
+    Path target = ROOT.resolve("coordinator/target");
+    Set<Path> before = coordinatorArchives(target);
+    try {
+      ProcessBuilder builder = new ProcessBuilder(ROOT.resolve("scripts/coordinator.sh").toString(),
+          "--procs", "1", "--count", "20")
+          .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+          .redirectError(ProcessBuilder.Redirect.INHERIT);
+      builder.environment().put("JAVA", java.toString());
+      builder.environment().put("TMPDIR", tmpdir.toString());
+      builder.environment().put("JPROCS_CLASS_ARCHIVE", workerArchives.resolve("cds").toString());
+      Process process = builder.start();
+      process.getOutputStream().close();
+      assertTrue(process.waitFor(120, TimeUnit.SECONDS), "coordinator.sh finished");
+      assertEquals(0, process.exitValue());
+      Set<Path> made = coordinatorArchives(target);
+      made.removeAll(before);
+      assertEquals(1, made.size(), "an archive of its own for the linked java: " + made);
+      try (var left = Files.list(tmpdir)) {
+        assertEquals(List.of(), left.toList(), "left in TMPDIR");
+      }
+      Files.delete(tmpdir);
+    } finally {
+      Set<Path> made = coordinatorArchives(target);
+      made.removeAll(before);
+      for (Path archive : made) {
+        Files.delete(archive);
+      }
+      Files.delete(java);
+      Files.delete(java.getParent());
+      try (var files = Files.walk(workerArchives)) {
+        for (Path file : files.sorted(Comparator.reverseOrder()).toList()) {
+          Files.delete(file);
+        }
+      }
+    }
+  }
+
+  private static Set<Path> coordinatorArchives(Path target) throws Exception {
+    try (var files = Files.list(target)) {
+      return new HashSet<>(files
+          .filter(p -> p.getFileName().toString().matches("coordinator-\\d+\\.jsa")).toList());
+    }
+  }
+
   private static int runScript(Path archives, List<String> options) throws Exception {
     List<String> command = new ArrayList<>(List.of(ROOT.resolve("scripts/coordinator.sh").toString(),
         "--procs", "2", "--count", "20"));
