@@ -25,6 +25,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The cluster backend as a user runs it: two {@code scripts/member.sh} members on loopback and
@@ -45,7 +46,7 @@ class ClusterScriptIT {
   }
 
   @Test
-  void squaresThroughTwoScriptMembersComeBackInInputOrder() throws Exception {
+  void squaresThroughTwoScriptMembersComeBackInInputOrder(@TempDir Path scratch) throws Exception {
     String cluster = "jprocs-it-" + UUID.randomUUID();
     List<Integer> ports = List.of(ClusterMembers.freePort(), ClusterMembers.freePort());
     String join = "127.0.0.1:" + ports.get(0) + ",127.0.0.1:" + ports.get(1);
@@ -64,7 +65,7 @@ class ClusterScriptIT {
           .until(() -> stderr.stream().anyMatch(l -> l.startsWith("joined cluster '" + cluster + "'")));
     }
 
-    Path err = Files.createTempFile("coordinator", ".err");
+    Path err = scratch.resolve("coordinator.err");
     Process coordinator = new ProcessBuilder(ROOT.resolve("scripts/coordinator.sh").toString(),
         "--cluster", "127.0.0.1:" + ports.get(1), "--cluster-name", cluster, "--task", "square",
         "--input", "-", "--output", "-", "--chunksize", "3")

@@ -24,6 +24,7 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The default job end to end, as a user runs it: {@code scripts/coordinator.sh --procs 4} against
@@ -38,10 +39,11 @@ class CoordinatorScriptIT {
   private static final Pattern ROW = Pattern.compile("^\\s+(\\d+)\\s+(\\d+)\\s+(-?\\d+)\\s+([ACGT-]+)$");
 
   @Test
-  void defaultJobOnFourWorkersPrintsTheTopTenComputedByFourDistinctProcesses() throws Exception {
-    Path stderr = Files.createTempFile("coordinator", ".err");
+  void defaultJobOnFourWorkersPrintsTheTopTenComputedByFourDistinctProcesses(@TempDir Path scratch)
+      throws Exception {
+    Path stderr = scratch.resolve("coordinator.err");
     Process process = new ProcessBuilder(ROOT.resolve("scripts/coordinator.sh").toString(), "--procs", "4")
-        .directory(Files.createTempDirectory("elsewhere").toFile()) // the script works from any directory
+        .directory(scratch.toFile()) // the script works from any directory
         .redirectError(stderr.toFile())
         .start();
     process.getOutputStream().close();
@@ -76,9 +78,9 @@ class CoordinatorScriptIT {
   }
 
   @Test
-  void classArchivesAreMadeOnceAndThenMappedByTheCoordinatorAndItsWorkers() throws Exception {
-    Path archives = Files.createTempDirectory("cds");
-    Files.delete(archives); // the pool makes it, owner-only
+  void classArchivesAreMadeOnceAndThenMappedByTheCoordinatorAndItsWorkers(@TempDir Path scratch)
+      throws Exception {
+    Path archives = scratch.resolve("cds"); // the pool makes it, owner-only
     assertEquals(0, runScript(archives, List.of()), "first run");
     try (var made = Files.list(archives)) {
       List<String> names = made.map(p -> p.getFileName().toString()).toList();
@@ -99,11 +101,10 @@ class CoordinatorScriptIT {
    * so a link to this JVM's java makes the script make one without touching the shared one.
    */
   @Test
-  void makingTheCoordinatorsArchiveLeavesNothingInTmpdir() throws Exception {
-    Path tmpdir = Files.createTempDirectory("tmpdir");
-    Path java = Files.createSymbolicLink(Files.createTempDirectory("bin").resolve("java"),
+  void makingTheCoordinatorsArchiveLeavesNothingInTmpdir(@TempDir Path scratch) throws Exception {
+    Path tmpdir = Files.createDirectory(scratch.resolve("tmp"));
+    Path java = Files.createSymbolicLink(Files.createDirectory(scratch.resolve("bin")).resolve("java"),
         Path.of(ProcessHandle.current().info().command().orElseThrow()));
-    Path workerArchives = Files.createTempDirectory("cds");
     Path target = ROOT.resolve("coordinator/target");
     Set<Path> before = coordinatorArchives(target);
     try {
@@ -113,7 +114,7 @@ class CoordinatorScriptIT {
           .redirectError(ProcessBuilder.Redirect.INHERIT);
       builder.environment().put("JAVA", java.toString());
       builder.environment().put("TMPDIR", tmpdir.toString());
-      builder.environment().put("JPROCS_CLASS_ARCHIVE", workerArchives.resolve("cds").toString());
+      builder.environment().put("JPROCS_CLASS_ARCHIVE", scratch.resolve("cds").toString());
       Process process = builder.start();
       process.getOutputStream().close();
       assertTrue(process.waitFor(120, TimeUnit.SECONDS), "coordinator.sh finished");
@@ -124,19 +125,11 @@ class CoordinatorScriptIT {
       try (var left = Files.list(tmpdir)) {
         assertEquals(List.of(), left.toList(), "left in TMPDIR");
       }
-      Files.delete(tmpdir);
     } finally {
       Set<Path> made = coordinatorArchives(target);
       made.removeAll(before);
       for (Path archive : made) {
         Files.delete(archive);
-      }
-      Files.delete(java);
-      Files.delete(java.getParent());
-      try (var files = Files.walk(workerArchives)) {
-        for (Path file : files.sorted(Comparator.reverseOrder()).toList()) {
-          Files.delete(file);
-        }
       }
     }
   }
