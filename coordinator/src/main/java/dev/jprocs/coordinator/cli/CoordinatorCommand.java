@@ -41,6 +41,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.RandomAccess;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -546,7 +547,9 @@ public final class CoordinatorCommand implements Callable<Integer> {
    * of some 0.3 s in the middle of the run).
    */
   private List<InputFile.Line> sampleLines(Task chosen) {
-    List<JsonNode> samples = chosen.sampleInputs(count, seed).orElseThrow(); // call() checked
+    List<JsonNode> made = chosen.sampleInputs(count, seed).orElseThrow(); // call() checked
+    // A task of the user's may make a list that is slow to index, such as a LinkedList.
+    List<JsonNode> samples = made instanceof RandomAccess ? made : new ArrayList<>(made);
     return new AbstractList<>() {
       @Override
       public InputFile.Line get(int rank) {
@@ -561,7 +564,8 @@ public final class CoordinatorCommand implements Callable<Integer> {
   }
 
   /**
-   * A run's inputs: every line, and the valid ones to send with the rank each has among the lines.
+   * A run's inputs: every line, and the valid ones to send with the rank each has among the lines
+   * (ints: a million boxed ranks were some 20 MB held for the run).
    */
   private record Job(List<InputFile.Line> lines, List<JsonNode> valid, int[] lineRanks) {
     static Job of(List<InputFile.Line> lines) {
