@@ -307,13 +307,18 @@ public final class Codec {
    * other node.
    */
   public static String rawText(JsonNode node) {
-    if (node instanceof POJONode pojo && pojo.getPojo() instanceof RawValue raw) {
-      if (raw.rawValue() instanceof String text) {
-        return text;
-      }
-      if (raw.rawValue() instanceof SerializableString text) {
-        return text.getValue();
-      }
+    Object raw = rawValue(node);
+    return raw instanceof SerializableString text ? text.getValue() : (String) raw;
+  }
+
+  /**
+   * What {@code node} carries to be written as it is: the String or {@link SerializableString} of
+   * a {@link RawValue} in a POJO node; null for any other node.
+   */
+  static Object rawValue(JsonNode node) {
+    if (node instanceof POJONode pojo && pojo.getPojo() instanceof RawValue value) {
+      Object raw = value.rawValue();
+      return raw instanceof String || raw instanceof SerializableString ? raw : null;
     }
     return null;
   }

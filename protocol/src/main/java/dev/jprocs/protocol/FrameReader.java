@@ -16,13 +16,16 @@ public final class FrameReader {
   /** The line array is dropped after a line longer than this, as StreamingCodec's buffers are. */
   private static final int KEPT_LINE_BYTES = 1 << 20;
 
+  /** The line array's first size; it grows for longer lines. */
+  private static final int FIRST_LINE_BYTES = 512;
+
   private final InputStream in;
   private final int maxLineBytes;
   private final byte[] buffer = new byte[64 * 1024];
   private int position;
   private int limit;
   /** The current line so far; for an overlong line, only its first bytes. */
-  private byte[] line = new byte[512];
+  private byte[] line = new byte[FIRST_LINE_BYTES];
   private int kept;
   /** The current line's full length so far. */
   private long length;
@@ -53,7 +56,7 @@ public final class FrameReader {
    */
   public int nextLine() throws IOException {
     if (line.length > KEPT_LINE_BYTES) {
-      line = new byte[512]; // a rare long line does not pin its array for the reader's life
+      line = new byte[FIRST_LINE_BYTES]; // a rare long line does not pin its array for good
     }
     kept = 0;
     length = 0;

@@ -18,7 +18,6 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.LongNode;
 import com.fasterxml.jackson.databind.node.NullNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.fasterxml.jackson.databind.node.POJONode;
 import com.fasterxml.jackson.databind.node.ShortNode;
 import com.fasterxml.jackson.databind.node.TextNode;
 import com.fasterxml.jackson.databind.util.RawValue;
@@ -525,8 +524,7 @@ final class StreamingCodec {
         // A value its maker wrote as JSON text (align's outputs): copied as it is, as databind's
         // RawValue.serialize copies it: a SerializableString as its UTF-8 bytes (which it may
         // hold ready), a String encoded char by char.
-        Object pojo = ((POJONode) node).getPojo();
-        Object raw = pojo instanceof RawValue value ? value.rawValue() : null;
+        Object raw = Codec.rawValue(node);
         if (raw instanceof SerializableString bytes) {
           out.writeRawValue(bytes);
         } else if (raw instanceof String text) {
