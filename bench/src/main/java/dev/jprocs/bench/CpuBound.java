@@ -87,15 +87,15 @@ final class CpuBound implements Section {
         for (int i = 0; i < SIZES.length; i++) {
           int size = SIZES[i];
           bench.progress("cpu: align, run " + run + "/" + bench.runs() + ", " + size + " workers");
-          long start = System.nanoTime();
+          long start = collectedStart();
           pools.get(i).map(ALIGN, sequences, JsonNode.class, ALIGN_CHUNK);
           processes.get(size).add(TrivialTasks.seconds(System.nanoTime() - start));
           if (size == TEXT_SIZE) {
-            start = System.nanoTime();
+            start = collectedStart();
             alignAsText(pools.get(i), sequences);
             twoAsText.add(TrivialTasks.seconds(System.nanoTime() - start));
           }
-          start = System.nanoTime();
+          start = collectedStart();
           alignInThreads(executors.get(i), sequences);
           threads.get(size).add(TrivialTasks.seconds(System.nanoTime() - start));
           if (pythonAligns) {
@@ -233,6 +233,19 @@ final class CpuBound implements Section {
       sequences.add(TextNode.valueOf(new String(bases)));
     }
     return sequences;
+  }
+
+  /**
+   * A timed align run's start, after a full collection of this JVM (the coordinator and the thread
+   * pools), so that no run pays for another's garbage. Without it, this JVM's young collections
+   * (one every 1.3 rounds or so, a 0.75-1.8 GB young generation) paused it for 45-104 ms inside
+   * timed runs, and a paused coordinator reads no results: in one run of the section
+   * ({@code -Xlog:gc}), two of the three landed in the 2-worker step. With it, none landed in a
+   * timed run.
+   */
+  private static long collectedStart() {
+    System.gc();
+    return System.nanoTime();
   }
 
   /**
