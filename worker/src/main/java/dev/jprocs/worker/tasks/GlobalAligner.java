@@ -92,6 +92,15 @@ public final class GlobalAligner {
     this.gapExtend = gapExtend;
   }
 
+  /**
+   * 1 when {@code a} and {@code b} are equal, else 0, without a branch (whether two bases match is
+   * near random, so a branch would be mispredicted half the time): {@code a ^ b} is in
+   * [0, 0xFFFF], and less 1 it is negative only when it was 0.
+   */
+  static int equal(char a, char b) {
+    return ((a ^ b) - 1) >>> 31;
+  }
+
   private static void requireMagnitude(String name, int score) {
     if (Math.abs(score) > MAX_SCORE_MAGNITUDE) {
       throw new IllegalArgumentException(
@@ -153,10 +162,8 @@ public final class GlobalAligner {
         int upM = m[p - width];
         int upX = x[p - width];
         int upY = y[p - width];
-        // 1 when the characters are equal, else 0, without a branch: ai ^ bj is in [0, 0xFFFF].
-        int equal = ((ai ^ b[j - 1]) - 1) >>> 31;
-        int cellM =
-            Math.max(diagonalM, Math.max(diagonalX, diagonalY)) + mismatch + equal * matchBonus;
+        int cellM = Math.max(diagonalM, Math.max(diagonalX, diagonalY)) + mismatch
+            + equal(ai, b[j - 1]) * matchBonus;
         // Opening after a gap in the other sequence is allowed, as in Biopython.
         int cellX = Math.max(upX + gapExtend, Math.max(upM, upY) + gapOpen);
         int cellY = Math.max(leftY + gapExtend, Math.max(leftM, leftX) + gapOpen);
